@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Stand-ins for QEMU's QOM reference counting, so that the library's C ABI
+ * can be tested without QEMU.  An IOThread here is just a reference count.
+ */
+
+#ifndef FAKE_QOM_H
+#define FAKE_QOM_H
+
+#include <glib.h>
+
+struct IOThread {
+    gint refcount;
+};
+
+#endif /* FAKE_QOM_H */
