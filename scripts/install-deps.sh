@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Installs what building and testing this project needs, on Debian 12 as
+# root.  Safe to run again: it only installs what is missing.
+#
+# usage: install-deps.sh [--qemu]   (--qemu adds what building QEMU needs)
+
+set -euo pipefail
+
+want_qemu=false
+[ "${1:-}" = --qemu ] && want_qemu=true
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+apt_packages=(gcc pkg-config libglib2.0-dev valgrind ninja-build python3-pip)
+if $want_qemu; then
+    apt_packages+=(libpixman-1-dev libfdt-dev flex bison dpkg-dev git
+                   seabios ipxe-qemu socat)
+fi
+
+# QEMU's source comes from trixie's source package; the firmware data that
+# matches QEMU 10.0 from bookworm-backports.
+sources=/etc/apt/sources.list.d/iothread-holders-qemu.sources
+apt_updated=false
+if $want_qemu && [ ! -f "$sources" ]; then
+    as_root tee "$sources" >/dev/null <<'SOURCES'
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: trixie
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SOURCES
+    as_root apt-get update -qq
+    apt_updated=true
+fi
+
+missing=()
+for package in "${apt_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null |
+        grep -q 'install ok installed' || missing+=("$package")
+done
+if $want_qemu; then
+    dpkg-query -W -f='${Version}' qemu-system-data 2>/dev/null | grep -q '^1:10\.' ||
+        missing+=(qemu-system-data/bookworm-backports)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+    $apt_updated || as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Debian 12's meson is too old for QEMU 10.0 and for this project.
+meson_ok() {
+    command -v meson >/dev/null &&
+        python3 -c 'import sys; v = tuple(map(int, sys.argv[1].split(".")[:2])); sys.exit(v < (1, 5))' \
+            "$(meson --version)"
+}
+meson_ok && python3 -c 'import pycotap' 2>/dev/null ||
+    python3 -m pip install -q --root-user-action=ignore 'meson>=1.5' pycotap
+
+if command -v rustup >/dev/null; then
+    for component in rustfmt clippy; do
+        rustup component list --installed | grep -q "^$component" ||
+            rustup component add "$component"
+    done
+fi

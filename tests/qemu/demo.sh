@@ -1,0 +1,12 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The main job: build QEMU with the series and the library, start a small VM
+# with two IOThreads and several disks, and show who holds each IOThread.
+
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+workdir=${QEMU_WORKDIR:-$here/../../.qemu}
+
+"$here/build-qemu.sh"
+python3 "$here/demo.py" "$workdir/build/qemu-system-x86_64"
