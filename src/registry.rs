@@ -18,37 +18,191 @@
 //! Registrations are ordered by age.  Unregistering a holder that is
 //! registered several times removes its newest registration, as the C
 //! implementation this replaces did (it prepended to a list and removed the
-//! first match).  Every operation is `O(log n)` in the number of
-//! registrations, plus the length of the holder for hashing.
+//! first match).
+//!
+//! Every operation is `O(1)` (amortized) plus the length of the holder,
+//! and none allocates when a holder comes back: devices are unplugged and
+//! plugged again under the same name, so names are interned and kept for a
+//! while after their last registration goes.
+//!
+//! - [`Names`] interns holder names: each distinct name is stored once,
+//!   found by hash through a small open-addressing index.
+//! - Registrations live in a slab, linked oldest to newest, and each also
+//!   links to the previous registration of the same name, so that the
+//!   newest one of a name is found in `O(1)`.
 
-use std::{
-    collections::{hash_map::Entry, BTreeMap, HashMap},
-    sync::Arc,
-};
+/// Marks the end of a list of slots.
+const NONE: u32 = u32::MAX;
 
-/// The age of a registration: strictly increasing, never reused.
-type Age = u64;
+/// Dead names (no registration left) kept for reuse, at least.
+const DEAD_NAMES_KEPT: usize = 32;
+
+/// A hash of a holder: word-at-a-time multiply-rotate, like rustc's FxHash.
+///
+/// Holder names come from QEMU's configuration and management commands,
+/// never from a guest, so a fast hash with no flooding resistance is
+/// appropriate.
+fn hash_holder(holder: &[u8]) -> u64 {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+    let mix = |hash: u64, word: u64| (hash.rotate_left(5) ^ word).wrapping_mul(SEED);
+    let word_at = |at: usize| {
+        let mut word = [0; 8];
+        word.copy_from_slice(&holder[at..at + 8]);
+        u64::from_le_bytes(word)
+    };
+    let mut hash = mix(0, holder.len() as u64);
+    if holder.len() >= 8 {
+        let mut at = 0;
+        while at + 8 < holder.len() {
+            hash = mix(hash, word_at(at));
+            at += 8;
+        }
+        // The last word overlaps the previous one rather than being padded.
+        hash = mix(hash, word_at(holder.len() - 8));
+    } else {
+        let tail = holder
+            .iter()
+            .fold(0, |word, &byte| (word << 8) | u64::from(byte));
+        hash = mix(hash, tail);
+    }
+    // The index uses the low bits: fold the well-mixed high bits in.
+    hash ^ (hash >> 29)
+}
+
+struct Name {
+    bytes: Box<[u8]>,
+    hash: u64,
+    /// The newest registration of this name, or `NONE`.
+    newest: u32,
+}
+
+/// Interned holder names.
+#[derive(Default)]
+struct Names {
+    slots: Vec<Name>,
+    /// Open addressing with linear probing over `slots` indices; `NONE` is
+    /// empty.  Its length is a power of two at least twice `slots.len()`.
+    index: Vec<u32>,
+    /// Names with no registration left.
+    dead: usize,
+}
+
+impl Names {
+    fn find(&self, holder: &[u8], hash: u64) -> Result<u32, usize> {
+        let mask = self.index.len().wrapping_sub(1);
+        let mut position = hash as usize & mask;
+        loop {
+            match self.index.get(position) {
+                None | Some(&NONE) => return Err(position),
+                Some(&id) => {
+                    let name = &self.slots[id as usize];
+                    if name.hash == hash && *name.bytes == *holder {
+                        return Ok(id);
+                    }
+                }
+            }
+            position = (position + 1) & mask;
+        }
+    }
+
+    /// The id of `holder`, interning it if it is new.
+    fn intern(&mut self, holder: &[u8]) -> u32 {
+        let hash = hash_holder(holder);
+        let position = match self.find(holder, hash) {
+            Ok(id) => return id,
+            Err(position) => position,
+        };
+        let id = u32::try_from(self.slots.len()).expect("fewer than 2^32 names");
+        self.slots.push(Name {
+            bytes: holder.into(),
+            hash,
+            newest: NONE,
+        });
+        self.dead += 1;
+        if self.index.len() < 2 * self.slots.len() {
+            self.rebuild_index();
+        } else {
+            self.index[position] = id;
+        }
+        id
+    }
+
+    fn lookup(&self, holder: &[u8]) -> Option<u32> {
+        self.find(holder, hash_holder(holder)).ok()
+    }
+
+    fn rebuild_index(&mut self) {
+        let size = (2 * self.slots.len()).next_power_of_two().max(8);
+        self.index.clear();
+        self.index.resize(size, NONE);
+        let mask = size - 1;
+        for (id, name) in self.slots.iter().enumerate() {
+            let mut position = name.hash as usize & mask;
+            while self.index[position] != NONE {
+                position = (position + 1) & mask;
+            }
+            self.index[position] = id as u32;
+        }
+    }
+
+    /// Forgets dead names once there are more of them than `work`, the
+    /// size of what the caller must then renumber (so that the cost is
+    /// amortized), and returns the new id of each old one (`NONE` if
+    /// forgotten), or `None` if nothing changed.
+    #[inline]
+    fn collect_dead(&mut self, work: usize) -> Option<Vec<u32>> {
+        if self.dead <= DEAD_NAMES_KEPT.max(work) {
+            return None;
+        }
+        Some(self.forget_dead())
+    }
+
+    #[cold]
+    fn forget_dead(&mut self) -> Vec<u32> {
+        let mut renumbered = Vec::with_capacity(self.slots.len());
+        let mut survivors = 0;
+        self.slots.retain(|name| {
+            let keep = name.newest != NONE;
+            renumbered.push(if keep { survivors } else { NONE });
+            survivors += u32::from(keep);
+            keep
+        });
+        self.dead = 0;
+        self.rebuild_index();
+        renumbered
+    }
+}
 
 struct Registration<P> {
-    holder: Arc<[u8]>,
-    pin: P,
+    /// `None` while the slot is free.
+    pin: Option<P>,
+    name: u32,
+    /// The previous registration of the same name, or `NONE`.
+    same_name_older: u32,
+    /// Age order; a free slot links to the next free one through `newer`.
+    older: u32,
+    newer: u32,
 }
 
 /// All registrations on one IOThread, oldest first.
 pub struct HolderRegistry<P> {
-    next_age: Age,
-    by_age: BTreeMap<Age, Registration<P>>,
-    /// The ages of each holder's registrations, oldest first.  A holder with
-    /// no registration has no entry.
-    ages_by_holder: HashMap<Arc<[u8]>, Vec<Age>>,
+    names: Names,
+    slots: Vec<Registration<P>>,
+    free: u32,
+    oldest: u32,
+    newest: u32,
+    len: usize,
 }
 
 impl<P> Default for HolderRegistry<P> {
     fn default() -> Self {
         Self {
-            next_age: 0,
-            by_age: BTreeMap::new(),
-            ages_by_holder: HashMap::new(),
+            names: Names::default(),
+            slots: Vec::new(),
+            free: NONE,
+            oldest: NONE,
+            newest: NONE,
+            len: 0,
         }
     }
 }
@@ -62,51 +216,125 @@ impl<P> HolderRegistry<P> {
     /// Records one more registration of `holder`, which keeps `pin` until
     /// it is unregistered.
     pub fn register(&mut self, holder: &[u8], pin: P) {
-        let age = self.next_age;
-        self.next_age += 1;
-        let holder = match self.ages_by_holder.get_key_value(holder) {
-            Some((shared, _)) => Arc::clone(shared),
-            None => Arc::from(holder),
-        };
-        match self.ages_by_holder.entry(Arc::clone(&holder)) {
-            Entry::Occupied(mut ages) => ages.get_mut().push(age),
-            Entry::Vacant(slot) => {
-                slot.insert(vec![age]);
-            }
+        let name = self.names.intern(holder);
+        let same_name_older = self.names.slots[name as usize].newest;
+        if same_name_older == NONE {
+            self.names.dead -= 1;
         }
-        self.by_age.insert(age, Registration { holder, pin });
+        let registration = Registration {
+            pin: Some(pin),
+            name,
+            same_name_older,
+            older: self.newest,
+            newer: NONE,
+        };
+        let slot = if self.free == NONE {
+            self.slots.push(registration);
+            u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 registrations")
+        } else {
+            let slot = self.free;
+            self.free = self.slots[slot as usize].newer;
+            self.slots[slot as usize] = registration;
+            slot
+        };
+        match self.newest {
+            NONE => self.oldest = slot,
+            newest => self.slots[newest as usize].newer = slot,
+        }
+        self.newest = slot;
+        self.names.slots[name as usize].newest = slot;
+        self.len += 1;
     }
 
     /// Removes the newest registration of `holder` and returns its pin, or
     /// returns `None` and changes nothing if `holder` is not registered.
     pub fn unregister(&mut self, holder: &[u8]) -> Option<P> {
-        let ages = self.ages_by_holder.get_mut(holder)?;
-        let age = ages.pop()?;
-        if ages.is_empty() {
-            self.ages_by_holder.remove(holder);
+        let name = self.names.lookup(holder)?;
+        let slot = self.names.slots[name as usize].newest;
+        if slot == NONE {
+            return None;
         }
-        self.by_age
-            .remove(&age)
-            .map(|registration| registration.pin)
+        let registration = &mut self.slots[slot as usize];
+        let pin = registration.pin.take();
+        let (older, newer) = (registration.older, registration.newer);
+        let same_name_older = registration.same_name_older;
+        registration.newer = self.free;
+        self.free = slot;
+        match older {
+            NONE => self.oldest = newer,
+            older => self.slots[older as usize].newer = newer,
+        }
+        match newer {
+            NONE => self.newest = older,
+            newer => self.slots[newer as usize].older = older,
+        }
+        self.names.slots[name as usize].newest = same_name_older;
+        self.len -= 1;
+        if same_name_older == NONE {
+            self.names.dead += 1;
+            self.forget_dead_names();
+        }
+        if self.len == 0 {
+            // Nothing links into the slab: drop the free list with it.
+            self.slots.clear();
+            self.free = NONE;
+        }
+        pin
+    }
+
+    #[inline]
+    fn forget_dead_names(&mut self) {
+        if let Some(renumbered) = self.names.collect_dead(self.slots.len()) {
+            for registration in &mut self.slots {
+                if registration.pin.is_some() {
+                    registration.name = renumbered[registration.name as usize];
+                }
+            }
+        }
     }
 
     /// The number of outstanding registrations.
     pub fn len(&self) -> usize {
-        self.by_age.len()
+        self.len
     }
 
     /// Whether no holder is registered.
     pub fn is_empty(&self) -> bool {
-        self.by_age.is_empty()
+        self.len == 0
     }
 
     /// One entry per outstanding registration, oldest first.
     pub fn holders(&self) -> impl ExactSizeIterator<Item = &[u8]> {
-        self.by_age
-            .values()
-            .map(|registration| &*registration.holder)
+        Holders {
+            registry: self,
+            next: self.oldest,
+            remaining: self.len,
+        }
     }
 }
+
+struct Holders<'a, P> {
+    registry: &'a HolderRegistry<P>,
+    next: u32,
+    remaining: usize,
+}
+
+impl<'a, P> Iterator for Holders<'a, P> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let registration = self.registry.slots.get(self.next as usize)?;
+        self.next = registration.newer;
+        self.remaining -= 1;
+        Some(&self.registry.names.slots[registration.name as usize].bytes)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl<P> ExactSizeIterator for Holders<'_, P> {}
 
 #[cfg(test)]
 mod tests {
@@ -184,6 +412,34 @@ mod tests {
         assert_eq!(listed(&registry), [&long[..]]);
     }
 
+    #[test]
+    fn names_that_hash_alike_stay_apart() {
+        // Every length from 0 to 17 crosses a word boundary somewhere.
+        let mut registry = HolderRegistry::new();
+        let names: Vec<Vec<u8>> = (0..18).map(|len| vec![0; len]).collect();
+        for name in &names {
+            registry.register(name, name.len());
+        }
+        for name in names.iter().rev() {
+            assert_eq!(registry.unregister(name), Some(name.len()));
+        }
+        assert!(registry.is_empty());
+    }
+
+    #[test]
+    fn dead_names_are_forgotten_but_live_ones_kept() {
+        let mut registry = HolderRegistry::new();
+        registry.register(b"kept", 0);
+        for i in 0..1_000 {
+            let name = format!("/machine/peripheral-anon/device[{i}]");
+            registry.register(name.as_bytes(), i);
+            assert_eq!(registry.unregister(name.as_bytes()), Some(i));
+        }
+        assert!(registry.names.slots.len() <= 2 * DEAD_NAMES_KEPT + 2);
+        assert_eq!(listed(&registry), [&b"kept"[..]]);
+        assert_eq!(registry.unregister(b"kept"), Some(0));
+    }
+
     /// A deterministic xorshift generator: the comparison below must be
     /// repeatable without pulling in a dependency.
     struct XorShift(u64);
@@ -214,7 +470,8 @@ mod tests {
 
     #[test]
     fn behaves_like_a_plain_list_under_random_operations() {
-        let names: Vec<Vec<u8>> = (0..12)
+        // Enough distinct names that dead ones get collected mid-run.
+        let names: Vec<Vec<u8>> = (0..80)
             .map(|i| format!("/machine/peripheral/disk{i}/virtio-backend").into_bytes())
             .chain([vec![0xc3, 0x28], Vec::new()])
             .collect();
@@ -222,8 +479,10 @@ mod tests {
             let mut random = XorShift(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
             let mut registry = HolderRegistry::new();
             let mut model = Model::default();
-            for step in 0..2_000u32 {
-                let holder = &names[random.below(names.len())];
+            // Small seeds use few names, so that duplicates are common.
+            let spread = if seed % 2 == 0 { 6 } else { names.len() };
+            for step in 0..3_000u32 {
+                let holder = &names[random.below(spread)];
                 if random.below(3) == 0 {
                     registry.register(holder, step);
                     model.register(holder, step);

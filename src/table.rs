@@ -4,17 +4,20 @@
 //! Which IOThread has which holders, shared by every thread.
 //!
 //! The library cannot add a field to QEMU's `struct IOThread`, so the
-//! registries live in one table keyed by the IOThread's address.  An entry
-//! exists only while it has registrations, and in QEMU every registration
-//! pins its IOThread, so an address in the table always belongs to a live
-//! IOThread: it cannot be freed, and its address reused, while listed.
+//! registries live in one table keyed by the IOThread's address.  In QEMU
+//! every registration pins its IOThread, so an address with registrations
+//! always belongs to a live IOThread.  A few emptied registries are kept
+//! for reuse (a device unplugged and plugged again should not reallocate
+//! everything); being empty, they are harmless if their IOThread is freed
+//! and its address reused.
 //!
 //! One mutex guards the whole table.  QEMU calls in under the BQL, so there
 //! is no contention to shard away; the lock is what makes the library
 //! correct without relying on the BQL.
 
 use std::{
-    collections::HashMap,
+    collections::{hash_map::Entry, HashMap},
+    hash::{BuildHasherDefault, Hasher},
     sync::{Mutex, MutexGuard},
 };
 
@@ -23,21 +26,89 @@ use crate::registry::HolderRegistry;
 /// An IOThread's identity: its address.
 pub type IOThreadKey = usize;
 
+/// Emptied registries kept for reuse, at most.
+const EMPTY_REGISTRIES_KEPT: usize = 8;
+
+/// Hashes IOThread addresses, which are distinct by construction: a
+/// multiply spreads them at a fraction of SipHash's cost.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(u64::from(byte));
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        let product = (self.0 ^ value).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        // Aligned addresses have zero low bits: bring the mixed high bits
+        // down to where the table takes its bucket from.
+        self.0 = product ^ (product >> 32);
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.write_u64(value as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+struct Registries<P> {
+    by_iothread: HashMap<IOThreadKey, HolderRegistry<P>, BuildHasherDefault<AddressHasher>>,
+    /// How many of them are empty.
+    empty: usize,
+}
+
+impl<P> Registries<P> {
+    fn register(&mut self, iothread: IOThreadKey, holder: &[u8], pin: P) {
+        let registry = match self.by_iothread.entry(iothread) {
+            Entry::Occupied(entry) => {
+                if entry.get().is_empty() {
+                    self.empty -= 1;
+                }
+                entry.into_mut()
+            }
+            Entry::Vacant(entry) => entry.insert(HolderRegistry::new()),
+        };
+        registry.register(holder, pin);
+    }
+
+    fn unregister(&mut self, iothread: IOThreadKey, holder: &[u8]) -> Option<P> {
+        let registry = self.by_iothread.get_mut(&iothread)?;
+        let pin = registry.unregister(holder)?;
+        if registry.is_empty() {
+            self.empty += 1;
+            if self.empty > EMPTY_REGISTRIES_KEPT {
+                self.by_iothread.retain(|_, kept| !kept.is_empty());
+                self.empty = 0;
+            }
+        }
+        Some(pin)
+    }
+}
+
 /// The registries of all IOThreads that have holders.
 pub struct HolderTable<P> {
-    registries: Mutex<HashMap<IOThreadKey, HolderRegistry<P>>>,
+    registries: Mutex<Registries<P>>,
 }
 
 impl<P> Default for HolderTable<P> {
     fn default() -> Self {
         Self {
-            registries: Mutex::new(HashMap::new()),
+            registries: Mutex::new(Registries {
+                by_iothread: HashMap::default(),
+                empty: 0,
+            }),
         }
     }
 }
 
 impl<P> HolderTable<P> {
-    fn lock(&self) -> MutexGuard<'_, HashMap<IOThreadKey, HolderRegistry<P>>> {
+    fn lock(&self) -> MutexGuard<'_, Registries<P>> {
         // Registry operations do not panic (an allocation failure aborts),
         // so a poisoned lock still guards consistent data.
         self.registries
@@ -47,23 +118,14 @@ impl<P> HolderTable<P> {
 
     /// Records one registration of `holder` on `iothread`, keeping `pin`.
     pub fn register(&self, iothread: IOThreadKey, holder: &[u8], pin: P) {
-        self.lock()
-            .entry(iothread)
-            .or_default()
-            .register(holder, pin);
+        self.lock().register(iothread, holder, pin);
     }
 
     /// Removes the newest registration of `holder` on `iothread` and returns
     /// its pin, or `None` if there is none.  The pin is returned rather than
     /// dropped so that the caller drops it after the lock is released.
     pub fn unregister(&self, iothread: IOThreadKey, holder: &[u8]) -> Option<P> {
-        let mut registries = self.lock();
-        let registry = registries.get_mut(&iothread)?;
-        let pin = registry.unregister(holder);
-        if registry.is_empty() {
-            registries.remove(&iothread);
-        }
-        pin
+        self.lock().unregister(iothread, holder)
     }
 
     /// Calls `visit` with the holders of `iothread`, oldest first, while the
@@ -74,7 +136,7 @@ impl<P> HolderTable<P> {
         visit: impl FnOnce(&mut dyn ExactSizeIterator<Item = &[u8]>) -> R,
     ) -> R {
         let registries = self.lock();
-        match registries.get(&iothread) {
+        match registries.by_iothread.get(&iothread) {
             Some(registry) => visit(&mut registry.holders()),
             None => visit(&mut std::iter::empty::<&[u8]>()),
         }
@@ -103,13 +165,29 @@ mod tests {
     }
 
     #[test]
-    fn an_emptied_iothread_leaves_no_entry() {
+    fn few_emptied_iothreads_are_kept() {
+        let table = HolderTable::default();
+        for iothread in 0..100 {
+            table.register(iothread, b"a", iothread);
+            assert_eq!(table.unregister(iothread, b"a"), Some(iothread));
+            assert_eq!(table.unregister(iothread, b"a"), None);
+        }
+        let (kept, empty) = {
+            let registries = table.lock();
+            (registries.by_iothread.len(), registries.empty)
+        };
+        assert!(kept <= EMPTY_REGISTRIES_KEPT);
+        assert_eq!(empty, kept);
+    }
+
+    #[test]
+    fn a_kept_registry_is_reused() {
         let table = HolderTable::default();
         table.register(7, b"a", 1);
         assert_eq!(table.unregister(7, b"a"), Some(1));
-        assert!(table.lock().is_empty());
-        assert_eq!(table.unregister(7, b"a"), None);
-        assert!(table.lock().is_empty());
+        table.register(7, b"b", 2);
+        assert_eq!(holders_of(&table, 7), [b"b"]);
+        assert_eq!(table.lock().empty, 0);
     }
 
     #[test]

@@ -6,9 +6,6 @@
 
 #include "fake-qom.h"
 
-void *object_ref(void *obj);
-void object_unref(void *obj);
-
 void *object_ref(void *obj)
 {
     struct IOThread *iothread = obj;

@@ -13,4 +13,8 @@ struct IOThread {
     gint refcount;
 };
 
+/* QEMU's QOM reference counting, as the library calls it */
+void *object_ref(void *obj);
+void object_unref(void *obj);
+
 #endif /* FAKE_QOM_H */

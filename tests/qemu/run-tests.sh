@@ -50,7 +50,7 @@ record qos-test $status
 
 echo "== meson test --suite qtest-x86_64 (without ${excluded_qtests[*]})"
 mapfile -t qtests < <(meson test --no-rebuild --list --suite qtest-x86_64 2>/dev/null |
-    sed -n 's|.* / qtest-x86_64/||p' | grep -vxF -f <(printf '%s\n' "${excluded_qtests[@]}"))
+    sed -n 's|.* - qemu:qtest-x86_64/||p' | grep -vxF -f <(printf '%s\n' "${excluded_qtests[@]}"))
 meson test --no-rebuild --num-processes "$(nproc)" --suite qtest-x86_64 \
     "${qtests[@]/#/qtest-x86_64/}" >qtest-suite.log 2>&1
 status=$?
@@ -64,7 +64,7 @@ failures=$(sed -n 's/^Failures: //p' iotests.log | tr ' ' '\n' | sed '/^$/d' | s
 new_failures=$(comm -23 <(echo "$failures") \
     <(printf '%s\n' "${baseline_iotest_failures[@]}" | sort) | sed '/^$/d')
 grep -E '^(Passed all|Not run:|Failures:|Failed [0-9]+ of)' iotests.log
-grep -q '^iothread-holders  *pass' iotests.log ||
+grep -Eq '^iothread-holders .*[[:space:]]pass[[:space:]]' iotests.log ||
     { echo "iotest iothread-holders did not pass"; new_failures+=" iothread-holders"; }
 [ -z "$new_failures" ]
 record "iotests quick (new failures: ${new_failures:-none})" $?
