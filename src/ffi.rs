@@ -151,12 +151,15 @@ fn new_strv(strings: &mut dyn ExactSizeIterator<Item = &[u8]>) -> *mut *mut c_ch
         unsafe { glib_sys::g_malloc_n(slots, size_of::<*mut c_char>()) }.cast();
     let mut filled = 0;
     for string in strings.take(slots - 1) {
-        // SAFETY: `filled < slots - 1`, so the slot is inside the array;
-        // g_strndup() copies exactly `string.len()` bytes, none of them NUL
-        // (each came from a C string), and appends the terminator.
+        // SAFETY: g_malloc() aborts rather than returning NULL, so `copy`
+        // has room for the string's bytes (none of them NUL: each came from
+        // a C string) and the terminator written after them; `filled <
+        // slots - 1`, so the slot written is inside the array.
         unsafe {
-            strv.add(filled)
-                .write(glib_sys::g_strndup(string.as_ptr().cast(), string.len()));
+            let copy: *mut c_char = glib_sys::g_malloc(string.len() + 1).cast();
+            ptr::copy_nonoverlapping(string.as_ptr().cast(), copy, string.len());
+            copy.add(string.len()).write(0);
+            strv.add(filled).write(copy);
         }
         filled += 1;
     }

@@ -12,11 +12,13 @@
 //!
 //! The crate reads top-down: [`registry`] is the holder list of one
 //! IOThread, pure logic; [`table`] shares one registry per IOThread between
-//! threads; [`qom`] models a QOM reference; [`critical`] reports misuse the
-//! GLib way; `ffi` is the C ABI, the only part QEMU sees.
+//! threads, under a [`lock`]; [`qom`] models a QOM reference; [`critical`]
+//! reports misuse the GLib way; `ffi` is the C ABI, the only part QEMU
+//! sees.
 
 pub mod critical;
 mod ffi;
+pub mod lock;
 pub mod qom;
 pub mod registry;
 pub mod table;

@@ -25,8 +25,9 @@
 //! plugged again under the same name, so names are interned and kept for a
 //! while after their last registration goes.
 //!
-//! - [`Names`] interns holder names: each distinct name is stored once,
-//!   found by hash through a small open-addressing index.
+//! - [`Names`] interns holder names: each distinct name is stored once, in
+//!   one byte arena (no allocation per name), and found by hash through a
+//!   small open-addressing index.
 //! - Registrations live in a slab, linked oldest to newest, and each also
 //!   links to the previous registration of the same name, so that the
 //!   newest one of a name is found in `O(1)`.
@@ -37,7 +38,9 @@ const NONE: u32 = u32::MAX;
 /// Dead names (no registration left) kept for reuse, at least.
 const DEAD_NAMES_KEPT: usize = 32;
 
-/// A hash of a holder: word-at-a-time multiply-rotate, like rustc's FxHash.
+/// A hash of a holder: word-at-a-time multiply-rotate, like rustc's FxHash,
+/// in two independent lanes (even and odd words) so that the multiplies of
+/// a long QOM path overlap instead of waiting on each other.
 ///
 /// Holder names come from QEMU's configuration and management commands,
 /// never from a guest, so a fast hash with no flooding resistance is
@@ -50,27 +53,34 @@ fn hash_holder(holder: &[u8]) -> u64 {
         word.copy_from_slice(&holder[at..at + 8]);
         u64::from_le_bytes(word)
     };
-    let mut hash = mix(0, holder.len() as u64);
+    let (mut even, mut odd) = (mix(0, holder.len() as u64), SEED);
     if holder.len() >= 8 {
         let mut at = 0;
-        while at + 8 < holder.len() {
-            hash = mix(hash, word_at(at));
-            at += 8;
+        while at + 16 < holder.len() {
+            even = mix(even, word_at(at));
+            odd = mix(odd, word_at(at + 8));
+            at += 16;
+        }
+        if at + 8 < holder.len() {
+            even = mix(even, word_at(at));
         }
         // The last word overlaps the previous one rather than being padded.
-        hash = mix(hash, word_at(holder.len() - 8));
+        odd = mix(odd, word_at(holder.len() - 8));
     } else {
         let tail = holder
             .iter()
             .fold(0, |word, &byte| (word << 8) | u64::from(byte));
-        hash = mix(hash, tail);
+        odd = mix(odd, tail);
     }
+    let hash = mix(even, odd);
     // The index uses the low bits: fold the well-mixed high bits in.
     hash ^ (hash >> 29)
 }
 
 struct Name {
-    bytes: Box<[u8]>,
+    /// Where the name's bytes are in [`Names::arena`].
+    start: usize,
+    len: usize,
     hash: u64,
     /// The newest registration of this name, or `NONE`.
     newest: u32,
@@ -79,6 +89,7 @@ struct Name {
 /// Interned holder names.
 #[derive(Default)]
 struct Names {
+    arena: Vec<u8>,
     slots: Vec<Name>,
     /// Open addressing with linear probing over `slots` indices; `NONE` is
     /// empty.  Its length is a power of two at least twice `slots.len()`.
@@ -96,13 +107,17 @@ impl Names {
                 None | Some(&NONE) => return Err(position),
                 Some(&id) => {
                     let name = &self.slots[id as usize];
-                    if name.hash == hash && *name.bytes == *holder {
+                    if name.hash == hash && self.bytes(name) == holder {
                         return Ok(id);
                     }
                 }
             }
             position = (position + 1) & mask;
         }
+    }
+
+    fn bytes(&self, name: &Name) -> &[u8] {
+        &self.arena[name.start..name.start + name.len]
     }
 
     /// The id of `holder`, interning it if it is new.
@@ -114,10 +129,12 @@ impl Names {
         };
         let id = u32::try_from(self.slots.len()).expect("fewer than 2^32 names");
         self.slots.push(Name {
-            bytes: holder.into(),
+            start: self.arena.len(),
+            len: holder.len(),
             hash,
             newest: NONE,
         });
+        self.arena.extend_from_slice(holder);
         self.dead += 1;
         if self.index.len() < 2 * self.slots.len() {
             self.rebuild_index();
@@ -161,12 +178,19 @@ impl Names {
     fn forget_dead(&mut self) -> Vec<u32> {
         let mut renumbered = Vec::with_capacity(self.slots.len());
         let mut survivors = 0;
-        self.slots.retain(|name| {
+        let mut arena = Vec::with_capacity(self.arena.len() / 2);
+        self.slots.retain_mut(|name| {
             let keep = name.newest != NONE;
             renumbered.push(if keep { survivors } else { NONE });
-            survivors += u32::from(keep);
+            if keep {
+                survivors += 1;
+                let start = arena.len();
+                arena.extend_from_slice(&self.arena[name.start..name.start + name.len]);
+                name.start = start;
+            }
             keep
         });
+        self.arena = arena;
         self.dead = 0;
         self.rebuild_index();
         renumbered
@@ -326,7 +350,8 @@ impl<'a, P> Iterator for Holders<'a, P> {
         let registration = self.registry.slots.get(self.next as usize)?;
         self.next = registration.newer;
         self.remaining -= 1;
-        Some(&self.registry.names.slots[registration.name as usize].bytes)
+        let names = &self.registry.names;
+        Some(names.bytes(&names.slots[registration.name as usize]))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

@@ -11,17 +11,19 @@
 //! everything); being empty, they are harmless if their IOThread is freed
 //! and its address reused.
 //!
-//! One mutex guards the whole table.  QEMU calls in under the BQL, so there
+//! One lock guards the whole table.  QEMU calls in under the BQL, so there
 //! is no contention to shard away; the lock is what makes the library
 //! correct without relying on the BQL.
 
 use std::{
     collections::{hash_map::Entry, HashMap},
     hash::{BuildHasherDefault, Hasher},
-    sync::{Mutex, MutexGuard},
 };
 
-use crate::registry::HolderRegistry;
+use crate::{
+    lock::{SpinLock, SpinLockGuard},
+    registry::HolderRegistry,
+};
 
 /// An IOThread's identity: its address.
 pub type IOThreadKey = usize;
@@ -93,13 +95,13 @@ impl<P> Registries<P> {
 
 /// The registries of all IOThreads that have holders.
 pub struct HolderTable<P> {
-    registries: Mutex<Registries<P>>,
+    registries: SpinLock<Registries<P>>,
 }
 
 impl<P> Default for HolderTable<P> {
     fn default() -> Self {
         Self {
-            registries: Mutex::new(Registries {
+            registries: SpinLock::new(Registries {
                 by_iothread: HashMap::default(),
                 empty: 0,
             }),
@@ -108,12 +110,8 @@ impl<P> Default for HolderTable<P> {
 }
 
 impl<P> HolderTable<P> {
-    fn lock(&self) -> MutexGuard<'_, Registries<P>> {
-        // Registry operations do not panic (an allocation failure aborts),
-        // so a poisoned lock still guards consistent data.
-        self.registries
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn lock(&self) -> SpinLockGuard<'_, Registries<P>> {
+        self.registries.lock()
     }
 
     /// Records one registration of `holder` on `iothread`, keeping `pin`.

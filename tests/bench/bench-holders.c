@@ -226,10 +226,15 @@ static double bytes_per_holder(Side *side, int n)
 {
     size_t before, after;
 
+    struct mallinfo2 info;
+
     malloc_trim(0);
-    before = mallinfo2().uordblks;
+    info = mallinfo2();
+    /* in use from the heap, plus blocks large enough to be mmapped */
+    before = info.uordblks + info.hblkhd;
     side->fill(side->iothread, n);
-    after = mallinfo2().uordblks;
+    info = mallinfo2();
+    after = info.uordblks + info.hblkhd;
     side->drain(side->iothread, n);
     return (double)(after - before) / n;
 }
