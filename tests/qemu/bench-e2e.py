@@ -12,86 +12,16 @@ workloads, alternately, and the ratio of their medians is printed.
 
 usage: bench-e2e.py PATCHED-QEMU UNPATCHED-QEMU [ROUNDS]"""
 
-import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 
-ACPI_PCIHP_EJECT = 0xae08
+from qemu_machine import Machine
+
 SLOT = 6
 HOTPLUG_CYCLES = 50
 STARTUP_DISKS = 64
 STARTUP_IOTHREADS = 4
-
-
-class Machine:
-    """A QEMU with a QMP and a qtest socket, both served by QEMU."""
-
-    def __init__(self, binary, args):
-        self.dir = tempfile.mkdtemp(prefix='bench-e2e-')
-        qmp_path = os.path.join(self.dir, 'qmp')
-        qtest_path = os.path.join(self.dir, 'qtest')
-        self.process = subprocess.Popen(
-            [binary, '-M', 'pc', '-display', 'none', '-nodefaults',
-             '-qmp', f'unix:{qmp_path},server=on,wait=off',
-             '-qtest', f'unix:{qtest_path},server=on,wait=off',
-             '-qtest-log', '/dev/null'] + args,
-            stdout=subprocess.DEVNULL)
-        self.qmp_file = self._connect(qmp_path).makefile('rw')
-        self.qtest_file = self._connect(qtest_path).makefile('rw')
-        self._read_qmp()  # greeting
-        self.qmp('qmp_capabilities')
-
-    def _connect(self, path):
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                sock = socket.socket(socket.AF_UNIX)
-                sock.connect(path)
-                return sock
-            except (FileNotFoundError, ConnectionRefusedError):
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    raise
-                time.sleep(0.001)
-
-    def _read_qmp(self):
-        return json.loads(self.qmp_file.readline())
-
-    def qmp(self, command, **arguments):
-        self.qmp_file.write(json.dumps({'execute': command,
-                                        'arguments': arguments}) + '\n')
-        self.qmp_file.flush()
-        while True:
-            reply = self._read_qmp()
-            if 'return' in reply:
-                return reply['return']
-            if 'error' in reply:
-                raise RuntimeError(f'{command}: {reply["error"]["desc"]}')
-
-    def wait_event(self, name):
-        while True:
-            reply = self._read_qmp()
-            if reply.get('event') == name:
-                return reply
-
-    def outl(self, address, value):
-        self.qtest_file.write(f'outl {address:#x} {value:#x}\n')
-        self.qtest_file.flush()
-        assert self.qtest_file.readline().startswith('OK')
-
-    def quit(self):
-        try:
-            self.qmp('quit')
-        except (RuntimeError, OSError, ValueError):
-            pass
-        self.process.wait()
-        for name in os.listdir(self.dir):
-            os.unlink(os.path.join(self.dir, name))
-        os.rmdir(self.dir)
 
 
 def hotplug(binary):
@@ -103,9 +33,7 @@ def hotplug(binary):
     for cycle in range(HOTPLUG_CYCLES):
         vm.qmp('device_add', driver='virtio-blk-pci', id='hot',
                drive=f'n{cycle}', iothread='io0', addr=str(SLOT))
-        vm.qmp('device_del', id='hot')
-        vm.outl(ACPI_PCIHP_EJECT, 1 << SLOT)
-        vm.wait_event('DEVICE_DELETED')
+        vm.unplug('hot', SLOT)
     elapsed = time.perf_counter() - start
     vm.quit()
     return elapsed / HOTPLUG_CYCLES

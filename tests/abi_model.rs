@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Copyright (c) the iothread-holders authors
+
+//! The fuzz target's model check, run over pseudo-random inputs and over
+//! the saved inputs in `fuzz/regressions/`: hand-written seeds, and every
+//! input the fuzzer ever found to fail.
+
+mod support;
+
+use support::{abi_model, count_criticals};
+
+struct XorShift(u64);
+
+impl XorShift {
+    fn next_byte(&mut self) -> u8 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 56) as u8
+    }
+}
+
+#[test]
+fn random_call_sequences_match_the_model() {
+    count_criticals();
+    let mut random = XorShift(0x2545_f491_4f6c_dd1d);
+    for _ in 0..3_000 {
+        let len = usize::from(random.next_byte()) * 2;
+        let input: Vec<u8> = (0..len).map(|_| random.next_byte()).collect();
+        abi_model::run(&input);
+    }
+}
+
+#[test]
+fn saved_inputs_still_pass() {
+    count_criticals();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
+    for entry in std::fs::read_dir(dir).expect("fuzz/regressions exists") {
+        let path = entry.expect("a readable directory").path();
+        if path.extension().is_some_and(|ext| ext == "bin") {
+            abi_model::run(&std::fs::read(&path).expect("a readable input"));
+        }
+    }
+}

@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""A QEMU driven over QMP and the qtest protocol, both served by QEMU on
+UNIX sockets: enough to hot-plug PCI devices and unplug them through the
+ACPI eject register, as a guest would, without a guest."""
+
+import json
+import os
+import socket
+import subprocess
+import tempfile
+import time
+
+ACPI_PCIHP_EJECT = 0xae08
+
+
+class Machine:
+    """A QEMU with a QMP and a qtest socket, both served by QEMU."""
+
+    def __init__(self, binary, args, wrapper=(), timeout=30):
+        self.dir = tempfile.mkdtemp(prefix='qemu-machine-')
+        self.timeout = timeout
+        qmp_path = os.path.join(self.dir, 'qmp')
+        qtest_path = os.path.join(self.dir, 'qtest')
+        self.process = subprocess.Popen(
+            [*wrapper, binary, '-M', 'pc', '-display', 'none', '-nodefaults',
+             '-qmp', f'unix:{qmp_path},server=on,wait=off',
+             '-qtest', f'unix:{qtest_path},server=on,wait=off',
+             '-qtest-log', '/dev/null'] + args,
+            stdout=subprocess.DEVNULL,
+            stderr=open(os.path.join(self.dir, 'stderr'), 'w'))
+        self.qmp_file = self._connect(qmp_path).makefile('rw')
+        self.qtest_file = self._connect(qtest_path).makefile('rw')
+        self._read_qmp()  # greeting
+        self.qmp('qmp_capabilities')
+
+    def _connect(self, path):
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                sock = socket.socket(socket.AF_UNIX)
+                sock.connect(path)
+                return sock
+            except (FileNotFoundError, ConnectionRefusedError):
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise
+                time.sleep(0.001)
+
+    def _read_qmp(self):
+        return json.loads(self.qmp_file.readline())
+
+    def qmp(self, command, **arguments):
+        self.qmp_file.write(json.dumps({'execute': command,
+                                        'arguments': arguments}) + '\n')
+        self.qmp_file.flush()
+        while True:
+            reply = self._read_qmp()
+            if 'return' in reply:
+                return reply['return']
+            if 'error' in reply:
+                raise RuntimeError(f'{command}: {reply["error"]["desc"]}')
+
+    def wait_event(self, name):
+        while True:
+            reply = self._read_qmp()
+            if reply.get('event') == name:
+                return reply
+
+    def outl(self, address, value):
+        self.qtest_file.write(f'outl {address:#x} {value:#x}\n')
+        self.qtest_file.flush()
+        assert self.qtest_file.readline().startswith('OK')
+
+    def qmp_error(self, command, **arguments):
+        """Runs a command that must fail, and returns its error text."""
+        try:
+            self.qmp(command, **arguments)
+        except RuntimeError as error:
+            return str(error)
+        raise AssertionError(f'{command} {arguments} succeeded')
+
+    def unplug(self, device, slot):
+        """device_del, then eject the slot as the guest's ACPI code would."""
+        self.qmp('device_del', id=device)
+        self.outl(ACPI_PCIHP_EJECT, 1 << slot)
+        self.wait_event('DEVICE_DELETED')
+
+    def holders(self):
+        return {info['id']: info['holders']
+                for info in self.qmp('query-iothreads')}
+
+    def quit(self):
+        """Quits QEMU and returns what it printed on stderr."""
+        try:
+            self.qmp('quit')
+        except (RuntimeError, OSError, ValueError):
+            pass
+        self.process.wait()
+        with open(os.path.join(self.dir, 'stderr')) as log:
+            stderr = log.read()
+        for name in os.listdir(self.dir):
+            os.unlink(os.path.join(self.dir, name))
+        os.rmdir(self.dir)
+        return stderr
+
+

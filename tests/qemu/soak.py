@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Soak: hot-plug and unplug virtio-blk and virtio-scsi devices across
+several IOThreads, many times, on the patched QEMU, optionally under
+valgrind memcheck, and check that nothing is left behind:
+
+- after every cycle the holder lists are exactly those at the start;
+- object-del of an IOThread in use fails and names a holder, and the
+  device can still be unplugged afterwards;
+- a device_add that fails leaves no holder;
+- at the end, with every device unplugged, object-del of every IOThread
+  succeeds and its thread exits, so every QOM reference the cycles took
+  was dropped;
+- under valgrind, no definite leak passes through the library or the
+  code the series changes.
+
+usage: soak.py QEMU [CYCLES] [--valgrind]"""
+
+import os
+import re
+import sys
+import time
+
+from qemu_machine import Machine
+
+IOTHREADS = ['io0', 'io1', 'io2']
+BLK_SLOT, SCSI_SLOT = 6, 7
+COLD = {
+    'io0': ['/machine/peripheral/vda/virtio-backend'],
+    'io1': ['/machine/peripheral/scsi0/virtio-backend'],
+    'io2': [],
+}
+# Stack frames of the library and of the code the series adds or changes.
+OURS = re.compile(r'iothread_holders|iothread_(ref|unref|get_holders)\b|'
+                  r'iothread_vq_mapping|virtio_blk_vq_aio_context|'
+                  r'virtio_scsi_dataplane|query_one_iothread|'
+                  r'iothread_can_be_deleted|user_creatable_can_be_deleted|'
+                  r'hmp_info_iothreads|colo_compare|blk_exp_|'
+                  r'virtio_balloon_device_(un)?realize')
+
+
+def iothread_threads(pid):
+    """Which of our IOThreads have a thread in the process ("IO io0", ...;
+    QEMU's internal mon_iothread is not ours)."""
+    names = set()
+    for task in os.listdir(f'/proc/{pid}/task'):
+        try:
+            with open(f'/proc/{pid}/task/{task}/comm') as comm:
+                name = comm.read().strip()
+        except FileNotFoundError:
+            continue
+        if name.startswith('IO ') and name[3:] in IOTHREADS:
+            names.add(name[3:])
+    return names
+
+
+def wait_for(condition, what, timeout):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f'timed out waiting for {what}')
+        time.sleep(0.05)
+
+
+def definite_leaks(valgrind_log):
+    """(all, ours): the definite leak records of a memcheck log, and those
+    whose stack passes through code of ours."""
+    records = re.split(r'\n(?===\d+== \S.*are definitely lost)', valgrind_log)
+    leaks = [record for record in records if 'definitely lost in loss' in record]
+    return leaks, [leak for leak in leaks if OURS.search(leak)]
+
+
+def main():
+    binary = sys.argv[1]
+    cycles = int(next((a for a in sys.argv[2:] if a.isdigit()), '50'))
+    valgrind = '--valgrind' in sys.argv
+    log = f'/tmp/soak-valgrind-{os.getpid()}.log'
+    wrapper = ['valgrind', '--leak-check=full', '--show-leak-kinds=definite',
+               '--errors-for-leak-kinds=definite', f'--log-file={log}',
+               '--num-callers=40'] if valgrind else []
+    args = ['-name', 'soak,debug-threads=on']
+    for iothread in IOTHREADS:
+        args += ['-object', f'iothread,id={iothread}']
+    args += ['-blockdev', 'null-co,node-name=cold0',
+             '-blockdev', 'null-co,node-name=cold1',
+             '-device', 'virtio-blk-pci,id=vda,drive=cold0,iothread=io0,addr=4',
+             '-device', 'virtio-scsi-pci,id=scsi0,iothread=io1,addr=5',
+             '-device', 'scsi-hd,drive=cold1']
+    vm = Machine(binary, args, wrapper, timeout=300 if valgrind else 30)
+    start = time.monotonic()
+    assert vm.holders() == COLD, vm.holders()
+    # Threads name themselves once running: give them a moment.
+    wait_for(lambda: iothread_threads(vm.process.pid) == set(IOTHREADS),
+             'the IOThreads to start', 60)
+
+    refusals = failed_adds = 0
+    for cycle in range(cycles):
+        blk_on = IOTHREADS[cycle % 3]
+        scsi_on = IOTHREADS[(cycle + 1) % 3]
+        node = f'hot{cycle}'
+        vm.qmp('blockdev-add', driver='null-co', **{'node-name': node})
+
+        vm.qmp('device_add', driver='virtio-blk-pci', id='hotblk', drive=node,
+               iothread=blk_on, addr=str(BLK_SLOT))
+        vm.qmp('device_add', driver='virtio-scsi-pci', id='hotscsi',
+               iothread=scsi_on, addr=str(SCSI_SLOT))
+        expected = {iothread: list(holders) for iothread, holders in COLD.items()}
+        expected[blk_on].append('/machine/peripheral/hotblk/virtio-backend')
+        expected[scsi_on].append('/machine/peripheral/hotscsi/virtio-backend')
+        assert vm.holders() == expected, (cycle, vm.holders())
+
+        # The IOThread in use cannot go, and says who holds it.
+        error = vm.qmp_error('object-del', id=blk_on)
+        assert f"IOThread '{blk_on}' is in use by '" in error, error
+        refusals += 1
+
+        # A device that fails to realize leaves nothing behind.
+        vm.qmp_error('device_add', driver='virtio-blk-pci', id='broken',
+                     drive=node, iothread=blk_on,
+                     **{'iothread-vq-mapping': [{'iothread': blk_on}]})
+        vm.qmp_error('device_add', driver='virtio-scsi-pci', id='broken',
+                     iothread='no-such-iothread')
+        failed_adds += 2
+        assert vm.holders() == expected, (cycle, vm.holders())
+
+        # Unplug still works after the refusal.
+        vm.unplug('hotblk', BLK_SLOT)
+        vm.unplug('hotscsi', SCSI_SLOT)
+        assert vm.holders() == COLD, (cycle, vm.holders())
+
+    # Drop the cold-plugged devices too: then every IOThread is unused,
+    # can be deleted, and is finalized, its thread exiting.
+    vm.unplug('vda', 4)
+    vm.unplug('scsi0', 5)
+    assert vm.holders() == {iothread: [] for iothread in IOTHREADS}
+    for iothread in IOTHREADS:
+        vm.qmp('object-del', id=iothread)
+    assert vm.holders() == {}
+    wait_for(lambda: not iothread_threads(vm.process.pid),
+             'every IOThread to be finalized', 60)
+    elapsed = time.monotonic() - start
+    vm.quit()
+
+    print(f'{cycles} cycles in {elapsed:.1f} s: holder lists back to the '
+          f'start after each; {refusals} object-del refused while in use; '
+          f'{failed_adds} failing device_add left no holder; all '
+          f'{len(IOTHREADS)} IOThreads deleted and finalized at the end')
+    if valgrind:
+        with open(log) as valgrind_log:
+            text = valgrind_log.read()
+        leaks, ours = definite_leaks(text)
+        summary = re.search(r'definitely lost: ([\d,]+) bytes in ([\d,]+) blocks',
+                            text)
+        print(f'valgrind: {summary.group(0) if summary else "no leak summary"}; '
+              f'{len(leaks)} definite leak records, {len(ours)} through the '
+              f'library or the series')
+        for leak in ours:
+            print(leak)
+        if ours:
+            sys.exit(1)
+        os.unlink(log)
+
+
+if __name__ == '__main__':
+    main()
