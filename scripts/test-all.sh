@@ -26,13 +26,16 @@ step() {
 
 step "cargo fmt --check" cargo fmt --all -- --check
 step "cargo clippy" cargo clippy --locked --all-targets -- -D warnings
-step "cargo test (includes the header drift check)" cargo test --locked
+step "cargo test (unit, model, stress, header drift)" cargo test --locked
 step "meson: C tests of the ABI under valgrind" \
     sh -c 'meson setup --reconfigure -Dtests=enabled build >/dev/null &&
            meson compile -C build && meson test -C build --print-errorlogs'
 step "nm: ABI defined, QOM undefined" scripts/check-symbols.sh build/libiothread_holders.a
+step "fuzz the C ABI against a model for 60 s" tests/fuzz.sh 60
 step "build QEMU with the series" tests/qemu/build-qemu.sh
 step "QEMU's tests on the patched build" tests/qemu/run-tests.sh
+step "QEMU soak: 50 hotplug cycles under valgrind" \
+    python3 tests/qemu/soak.py "${QEMU_WORKDIR:-$repo/.qemu}/build/qemu-system-x86_64" 50 --valgrind
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -161,5 +161,6 @@ def main():
         os.unlink(log)
 
 
+
 if __name__ == '__main__':
     main()

@@ -65,8 +65,8 @@ fn read_holder(input: &mut &[u8]) -> Holder {
         }
         _ => {
             let len = usize::from(selector % 64).min(input.len());
-            let (name, rest) = input.split_at(len);
-            *input = rest;
+            let (name, after) = input.split_at(len);
+            *input = after;
             name.to_vec()
         }
     };
@@ -132,8 +132,8 @@ pub fn run(mut input: &[u8]) {
             }
         }
         assert_eq!(criticals(), expected_criticals, "misuse reported once");
-        for (iothread, list) in iothreads.iter().zip(&model) {
-            assert_eq!(iothread.refcount(), list.len() as isize);
+        for (fake, list) in iothreads.iter().zip(&model) {
+            assert_eq!(fake.refcount(), list.len() as isize);
         }
     }
 
