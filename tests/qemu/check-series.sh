@@ -17,7 +17,6 @@ log() { printf '[check-series] %s\n' "$*" >&2; }
 
 if [ ! -d "$tree" ]; then
     git -C "$src" worktree add -q --detach "$tree" debian-pristine
-    echo /subprojects/iothread-holders >>"$(git -C "$tree" rev-parse --git-dir)/info/exclude"
 fi
 git -C "$tree" am --abort >/dev/null 2>&1 || true
 git -C "$tree" checkout -q --force --detach debian-pristine
