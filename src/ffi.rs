@@ -9,7 +9,6 @@
 use std::{
     ffi::{c_char, CStr},
     ptr,
-    sync::LazyLock,
 };
 
 use foreign_types::ForeignTypeRef;
@@ -20,7 +19,7 @@ use crate::{
     table::{HolderTable, IOThreadKey},
 };
 
-static HOLDERS: LazyLock<HolderTable<IOThreadPin>> = LazyLock::new(HolderTable::default);
+static HOLDERS: HolderTable<IOThreadPin> = HolderTable::new();
 
 /// Logs a failed precondition, named by the C expression the caller
 /// violated, and returns `$fallback` from the enclosing closure, like

@@ -16,7 +16,7 @@
 //! correct without relying on the BQL.
 
 use std::{
-    collections::{hash_map::Entry, HashMap},
+    collections::HashMap,
     hash::{BuildHasherDefault, Hasher},
 };
 
@@ -60,33 +60,66 @@ impl Hasher for AddressHasher {
 }
 
 struct Registries<P> {
-    by_iothread: HashMap<IOThreadKey, HolderRegistry<P>, BuildHasherDefault<AddressHasher>>,
-    /// How many of them are empty.
+    /// The registry used last, kept apart from the others: QEMU registers
+    /// and unregisters in runs on one IOThread (a device's realize, a
+    /// loop over disks), and a run then skips the hash lookup.
+    recent: Option<(IOThreadKey, HolderRegistry<P>)>,
+    others: HashMap<IOThreadKey, HolderRegistry<P>, BuildHasherDefault<AddressHasher>>,
+    /// How many registries, `recent` included, are empty.
     empty: usize,
 }
 
 impl<P> Registries<P> {
-    fn register(&mut self, iothread: IOThreadKey, holder: &[u8], pin: P) {
-        let registry = match self.by_iothread.entry(iothread) {
-            Entry::Occupied(entry) => {
-                if entry.get().is_empty() {
-                    self.empty -= 1;
+    /// Makes `iothread`'s registry the recent one, creating it if asked,
+    /// and returns it; `None` if it does not exist and was not created.
+    #[inline]
+    fn make_recent(
+        &mut self,
+        iothread: IOThreadKey,
+        create: bool,
+    ) -> Option<&mut HolderRegistry<P>> {
+        if !matches!(self.recent, Some((key, _)) if key == iothread) {
+            let registry = match self.others.remove(&iothread) {
+                Some(registry) => registry,
+                None if create => {
+                    self.empty += 1;
+                    HolderRegistry::new()
                 }
-                entry.into_mut()
+                None => return None,
+            };
+            if let Some((key, previous)) = self.recent.replace((iothread, registry)) {
+                self.others.insert(key, previous);
             }
-            Entry::Vacant(entry) => entry.insert(HolderRegistry::new()),
-        };
+        }
+        self.recent.as_mut().map(|(_, registry)| registry)
+    }
+
+    fn get(&self, iothread: IOThreadKey) -> Option<&HolderRegistry<P>> {
+        match &self.recent {
+            Some((key, registry)) if *key == iothread => Some(registry),
+            _ => self.others.get(&iothread),
+        }
+    }
+
+    fn register(&mut self, iothread: IOThreadKey, holder: &[u8], pin: P) {
+        let registry = self
+            .make_recent(iothread, true)
+            .expect("created if missing");
+        let was_empty = registry.is_empty();
         registry.register(holder, pin);
+        if was_empty {
+            self.empty -= 1;
+        }
     }
 
     fn unregister(&mut self, iothread: IOThreadKey, holder: &[u8]) -> Option<P> {
-        let registry = self.by_iothread.get_mut(&iothread)?;
+        let registry = self.make_recent(iothread, false)?;
         let pin = registry.unregister(holder)?;
         if registry.is_empty() {
             self.empty += 1;
             if self.empty > EMPTY_REGISTRIES_KEPT {
-                self.by_iothread.retain(|_, kept| !kept.is_empty());
-                self.empty = 0;
+                self.others.retain(|_, kept| !kept.is_empty());
+                self.empty = 1;
             }
         }
         Some(pin)
@@ -98,18 +131,19 @@ pub struct HolderTable<P> {
     registries: SpinLock<Registries<P>>,
 }
 
-impl<P> Default for HolderTable<P> {
-    fn default() -> Self {
+impl<P> HolderTable<P> {
+    /// An empty table; `const`, so that the library's table is a plain
+    /// static with nothing to initialize on first use.
+    pub const fn new() -> Self {
         Self {
             registries: SpinLock::new(Registries {
-                by_iothread: HashMap::default(),
+                recent: None,
+                others: HashMap::with_hasher(BuildHasherDefault::new()),
                 empty: 0,
             }),
         }
     }
-}
 
-impl<P> HolderTable<P> {
     fn lock(&self) -> SpinLockGuard<'_, Registries<P>> {
         self.registries.lock()
     }
@@ -134,10 +168,16 @@ impl<P> HolderTable<P> {
         visit: impl FnOnce(&mut dyn ExactSizeIterator<Item = &[u8]>) -> R,
     ) -> R {
         let registries = self.lock();
-        match registries.by_iothread.get(&iothread) {
+        match registries.get(iothread) {
             Some(registry) => visit(&mut registry.holders()),
             None => visit(&mut std::iter::empty::<&[u8]>()),
         }
+    }
+}
+
+impl<P> Default for HolderTable<P> {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -172,7 +212,8 @@ mod tests {
         }
         let (kept, empty) = {
             let registries = table.lock();
-            (registries.by_iothread.len(), registries.empty)
+            let recent = usize::from(registries.recent.is_some());
+            (registries.others.len() + recent, registries.empty)
         };
         assert!(kept <= EMPTY_REGISTRIES_KEPT);
         assert_eq!(empty, kept);
