@@ -7,7 +7,8 @@ valgrind memcheck, and check that nothing is left behind:
 - after every cycle the holder lists are exactly those at the start;
 - object-del of an IOThread in use fails and names a holder, and the
   device can still be unplugged afterwards;
-- a device_add that fails leaves no holder;
+- a device_add that fails leaves no holder, also when it fails after
+  the device registered;
 - at the end, with every device unplugged, object-del of every IOThread
   succeeds and its thread exits, so every QOM reference the cycles took
   was dropped;
@@ -114,13 +115,26 @@ def main():
         assert f"IOThread '{blk_on}' is in use by '" in error, error
         refusals += 1
 
-        # A device that fails to realize leaves nothing behind.
+        # A device that fails to realize leaves nothing behind, whether it
+        # fails before registering or after: a PCI proxy looks for its
+        # option ROM only once the virtio device inside it is realized.
         vm.qmp_error('device_add', driver='virtio-blk-pci', id='broken',
                      drive=node, iothread=blk_on,
                      **{'iothread-vq-mapping': [{'iothread': blk_on}]})
         vm.qmp_error('device_add', driver='virtio-scsi-pci', id='broken',
                      iothread='no-such-iothread')
-        failed_adds += 2
+        vm.qmp('blockdev-add', driver='null-co', **{'node-name': 'late'})
+        for device in ({'driver': 'virtio-blk-pci', 'drive': 'late',
+                        'iothread': blk_on},
+                       {'driver': 'virtio-blk-pci', 'drive': 'late',
+                        'iothread-vq-mapping': [{'iothread': blk_on},
+                                                {'iothread': scsi_on}]},
+                       {'driver': 'virtio-scsi-pci', 'iothread': scsi_on}):
+            error = vm.qmp_error('device_add', id='broken',
+                                 romfile='no-such-rom.bin', **device)
+            assert 'failed to find romfile' in error, error
+        vm.qmp('blockdev-del', **{'node-name': 'late'})
+        failed_adds += 5
         assert vm.holders() == expected, (cycle, vm.holders())
 
         # Unplug still works after the refusal.
@@ -159,7 +173,6 @@ def main():
         if ours:
             sys.exit(1)
         os.unlink(log)
-
 
 
 if __name__ == '__main__':
