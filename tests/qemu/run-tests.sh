@@ -19,7 +19,11 @@ build=${QEMU_WORKDIR:-$repo/.qemu}/build
 # - migration-test: runs for many minutes and does not involve IOThreads.
 excluded_qtests=(bios-tables-test migration-test)
 # - iotest 153: Debian's own patch changes qemu-img's option error text.
-baseline_iotest_failures=(153)
+# - iotest 312: flaky on both builds (4 of 30 runs failed unpatched, 3 of
+#   30 patched, side by side): it runs qemu-img map right after sending
+#   'quit', without waiting for QEMU to exit, and sometimes finds the
+#   image still locked.  Allowed to fail, never required to.
+baseline_iotest_failures=(153 312)
 
 passed=0
 failed=0
