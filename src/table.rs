@@ -119,6 +119,7 @@ impl<P> Registries<P> {
             self.empty += 1;
             if self.empty > EMPTY_REGISTRIES_KEPT {
                 self.others.retain(|_, kept| !kept.is_empty());
+                // Only the recent registry, just emptied, is left empty.
                 self.empty = 1;
             }
         }
