@@ -216,9 +216,9 @@ static double measure(Side *side, int op, int n)
 
 /*
  * ns per uncontended lock and unlock as the library's lock does them, one
- * batch: an acquiring compare-and-swap and a releasing store.  The seed, relying on
- * the BQL, pays nothing of the kind; printing it beside the figures shows
- * how much of the library's time is its thread safety.
+ * batch: an acquiring compare-and-swap and a releasing store.  The seed,
+ * relying on the BQL, pays nothing of the kind; printing it beside the
+ * figures shows how much of the library's time is its thread safety.
  */
 static double lock_pair_ns(void)
 {
@@ -253,6 +253,13 @@ static int compare_doubles(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The median of one figure per round; sorts @rounds in place */
+static double median(double rounds[ROUNDS])
+{
+    qsort(rounds, ROUNDS, sizeof(double), compare_doubles);
+    return rounds[ROUNDS / 2];
+}
+
 static double median_lock_pair_ns(void)
 {
     double rounds[ROUNDS];
@@ -260,8 +267,7 @@ static double median_lock_pair_ns(void)
     for (int round = 0; round < ROUNDS; round++) {
         rounds[round] = lock_pair_ns();
     }
-    qsort(rounds, ROUNDS, sizeof(double), compare_doubles);
-    return rounds[ROUNDS / 2];
+    return median(rounds);
 }
 
 /* Heap bytes per holder with @n holders, from the allocator's own count */
@@ -320,7 +326,7 @@ int main(int argc, char **argv)
     for (int op = 0; op < OP_COUNT; op++) {
         for (gsize s = 0; s < G_N_ELEMENTS(sizes); s++) {
             int n = sizes[s];
-            double results[2][ROUNDS], median[2];
+            double results[2][ROUNDS], medians[2];
 
             for (int round = 0; round < ROUNDS; round++) {
                 for (int side = 0; side < 2; side++) {
@@ -328,15 +334,14 @@ int main(int argc, char **argv)
                 }
             }
             for (int side = 0; side < 2; side++) {
-                qsort(results[side], ROUNDS, sizeof(double), compare_doubles);
-                median[side] = results[side][ROUNDS / 2];
+                medians[side] = median(results[side]);
             }
             printf("%-24s %6d %12.1f %12.1f %12.2f %12.1f\n", op_names[op],
-                   n, median[0], median[1], median[0] / median[1],
-                   median[1] / median[0]);
+                   n, medians[0], medians[1], medians[0] / medians[1],
+                   medians[1] / medians[0]);
             if (csv) {
                 fprintf(csv, "%s,%d,%.2f,%.2f\n", op_names[op], n,
-                        median[0], median[1]);
+                        medians[0], medians[1]);
             }
         }
     }
