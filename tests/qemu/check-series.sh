@@ -54,7 +54,7 @@ ln -sfn "$repo" "$tree/subprojects/iothread-holders"
 status=0
 for patch in "${patches[@]}"; do
     name=$(basename "$patch")
-    checkpatch "$patch" >/dev/null || status=1
+    checkpatch "$patch" || status=1
     git -C "$tree" -c user.name=build -c user.email=build@localhost am -q "$patch"
     if [ ! -f "$build/build.ninja" ]; then
         mkdir -p "$build"

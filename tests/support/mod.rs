@@ -11,10 +11,10 @@ pub mod abi_model;
 
 use std::{
     ffi::{c_char, c_void, CStr},
-    sync::atomic::{AtomicIsize, AtomicU8, AtomicUsize, Ordering},
+    sync::atomic::{AtomicIsize, AtomicUsize, Ordering},
 };
 
-use iothread_holders::{iothread_get_holders, qom::IOThread};
+use iothread_holders::{iothread_get_holders, lock::SpinLock, qom::IOThread};
 
 /// A fake IOThread: QEMU's `object_ref()`/`object_unref()` below count on
 /// it.  `repr(C)` with the counter first, so that the pointer the library
@@ -90,25 +90,14 @@ unsafe extern "C" fn count_critical(
 
 /// Counts the library's CRITICAL messages instead of printing them.
 ///
-/// Not `std::sync::Once`: std ships uninstrumented, so ThreadSanitizer
-/// would not see that installing the handler in one test's thread happens
-/// before another test's thread logs through it, and would report glib's
-/// handler list as a race.  These atomics are built with the tests.
+/// Guarded by the library's own lock, not `std::sync::Once`: std ships
+/// uninstrumented, so ThreadSanitizer would not see that installing the
+/// handler in one test's thread happens before another test's thread logs
+/// through it, and would report glib's handler list as a race.
 pub fn count_criticals() {
-    const NOT_INSTALLED: u8 = 0;
-    const INSTALLING: u8 = 1;
-    const INSTALLED: u8 = 2;
-    static STATE: AtomicU8 = AtomicU8::new(NOT_INSTALLED);
-
-    if STATE
-        .compare_exchange(
-            NOT_INSTALLED,
-            INSTALLING,
-            Ordering::Acquire,
-            Ordering::Acquire,
-        )
-        .is_ok()
-    {
+    static INSTALLED: SpinLock<bool> = SpinLock::new(false);
+    let mut installed = INSTALLED.lock();
+    if !*installed {
         // SAFETY: a static handler that touches only an atomic.
         unsafe {
             glib_sys::g_log_set_handler(
@@ -118,10 +107,7 @@ pub fn count_criticals() {
                 std::ptr::null_mut(),
             );
         }
-        STATE.store(INSTALLED, Ordering::Release);
-    }
-    while STATE.load(Ordering::Acquire) != INSTALLED {
-        std::thread::yield_now();
+        *installed = true;
     }
 }
 
