@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Copyright (c) the iothread-holders authors
 
 //! Generates the C header from the Rust source into `OUT_DIR`.
 //!

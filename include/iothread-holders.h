@@ -20,42 +20,32 @@ typedef struct IOThread IOThread;
  * Records that `holder` uses `iothread`, and takes one QOM reference on
  * `iothread` for as long as that registration lasts.
  *
- * `holder` is copied: the caller keeps ownership of the string.  The same
- * holder may be registered several times; each registration is listed and
- * needs its own `iothread_unref()`.  A NULL `iothread`, or a NULL or empty
- * `holder`, is logged at CRITICAL level and changes nothing.
- *
- * # Safety
- * `iothread` is NULL or a live IOThread; `holder` is NULL or a
- * NUL-terminated string.
+ * `holder` is copied.  A holder may be registered several times; each
+ * registration is listed and needs its own `iothread_unref()`.  A NULL
+ * `iothread`, or a NULL or empty `holder`, is logged at CRITICAL level and
+ * changes nothing.  `iothread` is NULL or a live IOThread; `holder` is
+ * NULL or a NUL-terminated string.
  */
 void iothread_ref(IOThread *iothread, const char *holder);
 
 /**
- * Removes one registration of `holder` (compared byte-wise) from
+ * Removes the newest registration of `holder` (compared byte-wise) from
  * `iothread` and drops the QOM reference it held.
  *
- * When `holder` is registered several times, its newest registration is
- * removed.  A NULL `iothread`, a NULL or empty `holder`, or a `holder`
- * with no outstanding registration on `iothread` is logged at CRITICAL
- * level and changes nothing.
- *
- * # Safety
- * `iothread` is NULL or a live IOThread; `holder` is NULL or a
+ * A NULL `iothread`, a NULL or empty `holder`, or a `holder` with no
+ * registration on `iothread` is logged at CRITICAL level and changes
+ * nothing.  `iothread` is NULL or a live IOThread; `holder` is NULL or a
  * NUL-terminated string.
  */
 void iothread_unref(IOThread *iothread, const char *holder);
 
 /**
- * Returns the holders of `iothread`, one entry per outstanding
- * registration, oldest first, as a new NULL-terminated array.
+ * Returns the holders of `iothread`, one entry per registration, oldest
+ * first, as a new NULL-terminated array to free with `g_strfreev()`.
  *
- * Free the result with `g_strfreev()`.  An IOThread without holders gives
- * an empty array.  A NULL `iothread` is logged at CRITICAL level and gives
- * NULL.
- *
- * # Safety
- * `iothread` is NULL or a live IOThread.
+ * An IOThread without holders gives an empty array.  A NULL `iothread` is
+ * logged at CRITICAL level and gives NULL.  `iothread` is NULL or a live
+ * IOThread.
  */
 char **iothread_get_holders(IOThread *iothread);
 

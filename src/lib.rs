@@ -1,26 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Copyright (c) the iothread-holders authors
 
 //! Who holds each QEMU IOThread.
 //!
-//! Devices and block exports that run in an IOThread's AioContext register
-//! themselves as *holders* of that IOThread with `iothread_ref()` and leave
-//! with `iothread_unref()`; `iothread_get_holders()` lists them for
-//! `query-iothreads`, and QEMU refuses to delete an IOThread that still has
-//! holders.  Each registration also holds a QOM reference, so a held
-//! IOThread cannot be finalized under its users.
+//! Devices and block exports register as *holders* of an IOThread with
+//! `iothread_ref()`, leave with `iothread_unref()`, and are listed by
+//! `iothread_get_holders()`.  Each registration holds a QOM reference, so a
+//! held IOThread cannot be finalized under its users.
 //!
-//! The crate reads top-down: [`registry`] is the holder list of one
-//! IOThread, pure logic; [`table`] shares one registry per IOThread between
-//! threads, under a [`lock`]; [`qom`] models a QOM reference; [`critical`]
-//! reports misuse the GLib way; `ffi` is the C ABI, the only part QEMU
-//! sees.
+//! Top-down: `registry` is one IOThread's holder list, pure logic; `table`
+//! keeps one per IOThread behind a `lock`; `qom` is a QOM reference; `log`
+//! reports misuse the GLib way; `panic` keeps panics out of C; `ffi` is the
+//! C ABI.
 
-pub mod critical;
 mod ffi;
-pub mod lock;
-pub mod qom;
-pub mod registry;
-pub mod table;
+mod lock;
+mod log;
+mod panic;
+mod qom;
+mod registry;
+mod table;
 
 pub use ffi::{iothread_get_holders, iothread_ref, iothread_unref};
+pub use qom::IOThread;

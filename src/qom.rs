@@ -1,22 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Copyright (c) the iothread-holders authors
 
-//! QOM references on an IOThread, as an owned handle.
+//! QOM references on an IOThread.
 //!
 //! The library never looks inside an IOThread: it only passes the pointer to
-//! QEMU's `object_ref()` and `object_unref()`, which QEMU defines and the
-//! library merely declares (tests link fakes).  [`IOThreadPin`] is one such
-//! reference: cloning it calls `object_ref()`, dropping it calls
-//! `object_unref()`, so a registration that owns a pin keeps the IOThread,
-//! and its AioContext, alive for exactly as long as the registration exists.
+//! QEMU's `object_ref()` and `object_unref()`, which it declares and QEMU
+//! defines (tests link fakes).
 
-use std::ffi::c_void;
-
-use foreign_types::foreign_type;
+use std::{ffi::c_void, marker::PhantomData, ptr::NonNull};
 
 /// QEMU's IOThread, opaque to this library.
 pub struct IOThread {
     _opaque: [u8; 0],
+    // Neither Send, Sync nor Unpin: QEMU's object, reached by pointer.
+    _marker: PhantomData<(*mut u8, std::marker::PhantomPinned)>,
 }
 
 extern "C" {
@@ -24,32 +20,35 @@ extern "C" {
     fn object_unref(obj: *mut c_void);
 }
 
-/// # Safety
-/// `iothread` must point to a live QOM object.
-unsafe fn take_reference(iothread: *mut IOThread) -> *mut IOThread {
-    // SAFETY: the caller guarantees a live QOM object; object_ref() only
-    // increments its reference count atomically.
-    unsafe { object_ref(iothread.cast()) };
-    iothread
-}
+/// One QOM reference on an IOThread, dropped with the value; each
+/// registration owns one, so the IOThread and its AioContext live as long.
+///
+/// Dropping the last reference finalizes the IOThread: its thread stops and
+/// its AioContext is freed.  QEMU requires the BQL for that, and calls
+/// `iothread_unref()` under the BQL; the library cannot see the BQL, so it
+/// only drops references outside its own lock.
+pub struct IOThreadRef(NonNull<IOThread>);
 
-/// # Safety
-/// `iothread` must point to a QOM object on which the caller owns a
-/// reference, which this call gives up.
-unsafe fn drop_reference(iothread: *mut IOThread) {
-    // SAFETY: relayed to the caller, who owns the reference dropped here.
-    unsafe { object_unref(iothread.cast()) }
-}
+// SAFETY: QOM reference counting is atomic, so the reference may be
+// dropped on any thread; the IOThread itself is never accessed through it.
+unsafe impl Send for IOThreadRef {}
 
-foreign_type! {
-    /// One QOM reference on an IOThread.
+impl IOThreadRef {
+    /// Takes a reference on `iothread`.
     ///
     /// # Safety
-    /// QOM reference counting is atomic, and a reference may be taken or
-    /// dropped from any thread, so the handle is `Send` and `Sync`.
-    pub unsafe type IOThreadPin: Send + Sync {
-        type CType = IOThread;
-        fn drop = drop_reference;
-        fn clone = take_reference;
+    /// `iothread` points to a live IOThread.
+    pub unsafe fn new(iothread: NonNull<IOThread>) -> Self {
+        // SAFETY: a live QOM object, by the caller's guarantee;
+        // object_ref() only increments its reference count.
+        unsafe { object_ref(iothread.as_ptr().cast()) };
+        Self(iothread)
+    }
+}
+
+impl Drop for IOThreadRef {
+    fn drop(&mut self) {
+        // SAFETY: `new` took this reference, and it is dropped only here.
+        unsafe { object_unref(self.0.as_ptr().cast()) }
     }
 }

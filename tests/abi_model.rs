@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Copyright (c) the iothread-holders authors
 
 //! The fuzz target's model check, run over pseudo-random inputs and over
 //! the saved inputs in `fuzz/regressions/`: hand-written seeds, and every
@@ -7,26 +6,15 @@
 
 mod support;
 
-use support::{abi_model, count_criticals};
-
-struct XorShift(u64);
-
-impl XorShift {
-    fn next_byte(&mut self) -> u8 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 56) as u8
-    }
-}
+use support::{abi_model, count_criticals, XorShift};
 
 #[test]
 fn random_call_sequences_match_the_model() {
     count_criticals();
     let mut random = XorShift(0x2545_f491_4f6c_dd1d);
     for _ in 0..3_000 {
-        let len = usize::from(random.next_byte()) * 2;
-        let input: Vec<u8> = (0..len).map(|_| random.next_byte()).collect();
+        let len = usize::from(random.byte()) * 2;
+        let input: Vec<u8> = (0..len).map(|_| random.byte()).collect();
         abi_model::run(&input);
     }
 }

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Copyright (c) the iothread-holders authors
 
 //! The committed C header must be what cbindgen generates from the source
 //! today; `IOTHREAD_HOLDERS_UPDATE_HEADER=1 cargo build` refreshes it.

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Copyright (c) the iothread-holders authors
 
 //! The tests' CRITICAL counter, installed by one thread, counts what
 //! another thread logs.  Under ThreadSanitizer this also checks that the

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Copyright (c) the iothread-holders authors
 
 //! Several threads register, unregister and list at once, through the C
 //! ABI, on one shared IOThread and on one private IOThread each, with
@@ -16,22 +15,11 @@ use std::{
 };
 
 use iothread_holders::{iothread_ref, iothread_unref};
-use support::{count_criticals, criticals, holders, FakeIOThread};
+use support::{count_criticals, criticals, holders, FakeIOThread, XorShift};
 
 const THREADS: usize = 8;
 const STEPS: usize = 20_000;
 const NAMES_PER_THREAD: usize = 5;
-
-struct XorShift(u64);
-
-impl XorShift {
-    fn below(&mut self, bound: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % bound as u64) as usize
-    }
-}
 
 fn register(iothread: &FakeIOThread, holder: &CString) {
     // SAFETY: a live fake IOThread and a C string.

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Copyright (c) the iothread-holders authors
 
 //! Calls through the C ABI decoded from the fuzzer's bytes, each checked
 //! against a model (see tests/support/abi_model.rs).

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Copyright (c) the iothread-holders authors
 
 //! Turns bytes into a sequence of calls through the C ABI and checks each
 //! result against a model: a plain list per IOThread.  Shared by the fuzz
@@ -13,9 +12,9 @@
 
 use std::ffi::CString;
 
-use iothread_holders::{iothread_ref, iothread_unref, lock::SpinLock};
+use iothread_holders::{iothread_ref, iothread_unref};
 
-use super::{criticals, holders, FakeIOThread};
+use super::{criticals, holders, lock::Mutex, FakeIOThread};
 
 const FIXED_NAMES: [&[u8]; 8] = [
     b"/machine/peripheral/disk0/virtio-backend",
@@ -81,8 +80,8 @@ fn read_holder(input: &mut &[u8]) -> Holder {
 /// differs from the model.
 pub fn run(mut input: &[u8]) {
     // The count of CRITICAL messages is per process: one run at a time.
-    // The library's lock rather than std's, which ThreadSanitizer cannot see.
-    static ONE_AT_A_TIME: SpinLock<()> = SpinLock::new(());
+    // The library's mutex rather than std's, which ThreadSanitizer cannot see.
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
     let _serial = ONE_AT_A_TIME.lock();
     let iothreads: [FakeIOThread; 3] = Default::default();
     let mut model: [Vec<Vec<u8>>; 3] = Default::default();

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Copyright (c) the iothread-holders authors
 
 //! What the Rust tests of the C ABI share: fake QOM reference counting,
 //! holder lists read through `iothread_get_holders()`, and a count of the
@@ -8,13 +7,16 @@
 #![allow(dead_code)]
 
 pub mod abi_model;
+#[path = "../../src/lock.rs"]
+pub mod lock;
 
 use std::{
     ffi::{c_char, c_void, CStr},
     sync::atomic::{AtomicIsize, AtomicUsize, Ordering},
 };
 
-use iothread_holders::{iothread_get_holders, lock::SpinLock, qom::IOThread};
+use iothread_holders::{iothread_get_holders, IOThread};
+use lock::Mutex;
 
 /// A fake IOThread: QEMU's `object_ref()`/`object_unref()` below count on
 /// it.  `repr(C)` with the counter first, so that the pointer the library
@@ -90,12 +92,13 @@ unsafe extern "C" fn count_critical(
 
 /// Counts the library's CRITICAL messages instead of printing them.
 ///
-/// Guarded by the library's own lock, not `std::sync::Once`: std ships
-/// uninstrumented, so ThreadSanitizer would not see that installing the
-/// handler in one test's thread happens before another test's thread logs
-/// through it, and would report glib's handler list as a race.
+/// Guarded by the library's own mutex (the same source file), not
+/// `std::sync::Once`: std ships uninstrumented, so ThreadSanitizer would not
+/// see that installing the handler in one test's thread happens before
+/// another test's thread logs through it, and would report glib's handler
+/// list as a race.
 pub fn count_criticals() {
-    static INSTALLED: SpinLock<bool> = SpinLock::new(false);
+    static INSTALLED: Mutex<bool> = Mutex::new(false);
     let mut installed = INSTALLED.lock();
     if !*installed {
         // SAFETY: a static handler that touches only an atomic.
@@ -108,6 +111,26 @@ pub fn count_criticals() {
             );
         }
         *installed = true;
+    }
+}
+
+/// The tests' pseudo-random numbers: xorshift64, reproducible from a seed.
+pub struct XorShift(pub u64);
+
+impl XorShift {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    pub fn byte(&mut self) -> u8 {
+        (self.next_u64() >> 56) as u8
+    }
+
+    pub fn below(&mut self, bound: usize) -> usize {
+        (self.next_u64() % bound as u64) as usize
     }
 }
 
