@@ -9,7 +9,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 scripts/install-deps.sh
-meson setup --reconfigure -Dtests=enabled build >/dev/null
+[ -f build/build.ninja ] || meson setup build >/dev/null
 meson compile -C build tests/bench/bench-holders >/dev/null
 build/tests/bench/bench-holders build/bench-holders.csv
 echo

@@ -18,18 +18,25 @@ as_root() {
 apt_packages=(gcc pkg-config libglib2.0-dev valgrind ninja-build python3-pip)
 if $want_qemu; then
     apt_packages+=(libpixman-1-dev libfdt-dev flex bison dpkg-dev git
-                   seabios ipxe-qemu socat)
+                   seabios ipxe-qemu socat curl xz-utils
+                   bindgen libclang1-14 libclang-common-14-dev)
 fi
 
-# QEMU's source comes from trixie's source package; the firmware data that
-# matches QEMU 10.0 from bookworm-backports.
+# QEMU's source comes from sid's source package (qemu 1:10.2.2+ds-1, pinned
+# by tests/qemu/build-qemu.sh); the firmware data (kvmvapic.bin,
+# linuxboot_dma.bin, ...) from bookworm-backports' qemu-system-data 10.0,
+# which QEMU 10.2.2's tests pass with (bookworm's own 7.2 is not tested).
+# --enable-rust needs bindgen >= 0.60 and libclang with clang's own headers
+# (stdarg.h): bookworm's bindgen 0.60.1 and libclang 14.
 sources=/etc/apt/sources.list.d/iothread-holders-qemu.sources
+sources_version='# iothread-holders qemu sources v2 (sid deb-src)'
 apt_updated=false
-if $want_qemu && [ ! -f "$sources" ]; then
-    as_root tee "$sources" >/dev/null <<'SOURCES'
+if $want_qemu && ! grep -qxF "$sources_version" "$sources" 2>/dev/null; then
+    as_root tee "$sources" >/dev/null <<SOURCES
+$sources_version
 Types: deb-src
 URIs: http://deb.debian.org/debian
-Suites: trixie
+Suites: sid
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 
@@ -58,14 +65,15 @@ if [ ${#missing[@]} -gt 0 ]; then
         apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Debian 12's meson is too old for QEMU 10.0 and for this project.
+# Debian 12's meson is too old for this project and for QEMU 10.2, whose
+# pythondeps.toml asks meson >= 1.9.0 when Rust is enabled.
 meson_ok() {
     command -v meson >/dev/null &&
-        python3 -c 'import sys; v = tuple(map(int, sys.argv[1].split(".")[:2])); sys.exit(v < (1, 5))' \
+        python3 -c 'import sys; v = tuple(map(int, sys.argv[1].split(".")[:2])); sys.exit(v < (1, 9))' \
             "$(meson --version)"
 }
 meson_ok && python3 -c 'import pycotap' 2>/dev/null ||
-    python3 -m pip install -q --root-user-action=ignore 'meson>=1.5' pycotap
+    python3 -m pip install -q --root-user-action=ignore 'meson>=1.9' pycotap
 
 if command -v rustup >/dev/null; then
     for component in rustfmt clippy; do

@@ -27,20 +27,34 @@ step() {
     esac
 }
 
+qemu=${QEMU_WORKDIR:-$repo/.qemu}
+
 step "cargo fmt --check" cargo fmt --all -- --check
 step "cargo clippy" cargo clippy --locked --all-targets -- -D warnings
-step "cargo test (unit, model, stress, header drift)" cargo test --locked
+step "cargo test (unit, model, stress, scale, header drift)" cargo test --locked
 step "cargo test under ThreadSanitizer" tests/tsan.sh
-step "meson: C tests of the ABI under valgrind" \
-    sh -c 'meson setup --reconfigure -Dtests=enabled build >/dev/null &&
-           meson compile -C build && meson test -C build --print-errorlogs'
-step "nm: ABI defined, QOM undefined" scripts/check-symbols.sh build/libiothread_holders.a
 step "fuzz the C ABI against a model for 60 s" tests/fuzz.sh 60
-step "build QEMU with the series" tests/qemu/build-qemu.sh
+step "build QEMU 10.2.2 with the series, --enable-rust and --disable-rust" \
+    tests/qemu/build-qemu.sh
+step "the series carries this crate as it is here" tests/qemu/subproject.sh check "$qemu/src"
 step "checkpatch.pl on every patch of the series" tests/qemu/check-series.sh --checkpatch-only
-step "QEMU's tests on the patched build" tests/qemu/run-tests.sh
-step "QEMU soak: 50 hotplug cycles under valgrind" \
-    python3 tests/qemu/soak.py "${QEMU_WORKDIR:-$repo/.qemu}/build/qemu-system-x86_64" 50 --valgrind
+step "meson without cargo: C tests of the Rust library and of QEMU's C twin, under valgrind" \
+    sh -c 'rm -rf build &&
+           scripts/without-cargo.sh meson setup build -Dtests=enabled -Dqemu_source="$1/src" &&
+           scripts/without-cargo.sh meson compile -C build &&
+           meson test -C build --print-errorlogs' sh "$qemu"
+step "nm: the static library defines the ABI, leaves QOM undefined" \
+    scripts/check-symbols.sh build/libiothread_holders.a
+step "nm: one Rust std per QEMU binary with Rust, none without" \
+    sh -c 'tests/qemu/check-rust-std.sh "$1/build-rust" 1 &&
+           tests/qemu/check-rust-std.sh "$1/build-c" 0' sh "$qemu"
+step "QEMU's tests, --enable-rust build" tests/qemu/run-tests.sh "$qemu/build-rust"
+step "the series' qtest and iotest, --disable-rust build" \
+    tests/qemu/run-tests.sh --holders-only "$qemu/build-c"
+step "QEMU soak, --enable-rust: 50 hotplug cycles under valgrind" \
+    python3 tests/qemu/soak.py "$qemu/build-rust/qemu-system-x86_64" 50 --valgrind
+step "QEMU soak, --disable-rust: 50 hotplug cycles under valgrind" \
+    python3 tests/qemu/soak.py "$qemu/build-c/qemu-system-x86_64" 50 --valgrind
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -10,7 +10,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 workdir=${QEMU_WORKDIR:-$here/../../.qemu}
 
-"$here/build-qemu.sh"
-"$here/build-qemu.sh" --unpatched
-python3 "$here/bench-e2e.py" "$workdir/build/qemu-system-x86_64" \
-    "$workdir/build-unpatched/qemu-system-x86_64" "${1:-7}"
+"$here/build-qemu.sh" --rust
+"$here/build-qemu.sh" --unpatched --rust
+python3 "$here/bench-e2e.py" "$workdir/build-rust/qemu-system-x86_64" \
+    "$workdir/build-unpatched-rust/qemu-system-x86_64" "${1:-7}"

@@ -49,7 +49,6 @@ if [ ! -d "$tree" ]; then
 fi
 git -C "$tree" am --abort >/dev/null 2>&1 || true
 git -C "$tree" checkout -q --force --detach debian-pristine
-ln -sfn "$repo" "$tree/subprojects/iothread-holders"
 
 status=0
 for patch in "${patches[@]}"; do

@@ -8,5 +8,5 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 workdir=${QEMU_WORKDIR:-$here/../../.qemu}
 
-"$here/build-qemu.sh"
-python3 "$here/demo.py" "$workdir/build/qemu-system-x86_64"
+"$here/build-qemu.sh" --rust
+python3 "$here/demo.py" "$workdir/build-rust/qemu-system-x86_64"

@@ -1,29 +1,63 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Runs QEMU's own tests on the patched build: our qtest and iotest,
-# qos-test, the qtest-x86_64 meson suite and iotests -qcow2 -g quick.
-# Failures already present without the series (see BASELINE below) are
-# allowed; anything else fails the run.
+# Runs QEMU's own tests on a build made by build-qemu.sh: the series' qtest
+# and iotest, qos-test, the qtest-x86_64 meson suite and iotests -qcow2 -g
+# quick.  Failures already present without the series (see the baseline
+# below) are allowed; anything else fails the run.
 #
-# usage: run-tests.sh   (after build-qemu.sh; honours $QEMU_WORKDIR)
+# usage: run-tests.sh [--unpatched|--holders-only] [BUILD_DIR]
+#   BUILD_DIR      default $QEMU_BUILD, else $QEMU_WORKDIR/build-rust
+#                  ($QEMU_WORKDIR defaults to .qemu/ at the repository root)
+#   --unpatched    the build is of the pristine source: the series' own
+#                  tests (iothread-holders) are not expected there
+#   --holders-only only the series' own qtest and iotest
 
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-build=${QEMU_WORKDIR:-$repo/.qemu}/build
+unpatched=false
+holders_only=false
+build=
+for arg in "$@"; do
+    case $arg in
+        --unpatched) unpatched=true ;;
+        --holders-only) holders_only=true ;;
+        -*) echo "usage: run-tests.sh [--unpatched|--holders-only] [BUILD_DIR]" >&2; exit 2 ;;
+        *) build=$arg ;;
+    esac
+done
+build=${build:-${QEMU_BUILD:-${QEMU_WORKDIR:-$repo/.qemu}/build-rust}}
 
-# Measured on the unpatched build of the same source and configuration:
-# - bios-tables-test: the ACPI tables of Debian's firmware differ from the
-#   expected data in the source tree.
-# - migration-test: runs for many minutes and does not involve IOThreads.
-excluded_qtests=(bios-tables-test migration-test)
-# - iotest 153: Debian's own patch changes qemu-img's option error text.
-# - iotest 312: flaky on both builds (4 of 30 runs failed unpatched, 3 of
-#   30 patched, side by side): it runs qemu-img map right after sending
-#   'quit', without waiting for QEMU to exit, and sometimes finds the
-#   image still locked.  Allowed to fail, never required to.
-baseline_iotest_failures=(153 312)
+# The baseline, measured on the unpatched qemu 1:10.2.2+ds-1 (Debian's
+# patched source), --enable-rust build, this configuration, 2 cores, Debian
+# 12, firmware from Debian's seabios, ipxe-qemu and qemu-system-data:
+# - qos-test: 91 subtests, all ok (16 s).
+# - qtest-x86_64 suite, all 58 tests (101 s): OK, except cdrom-test and
+#   am53c974-test, which SKIP (no test to run: cdrom-test needs xorrisofs,
+#   which is not installed; am53c974-test has tests for i386 only).
+#   bios-tables-test (53 subtests ok, 108 s) and migration-test (the quick
+#   set meson runs: 14 subtests ok, 56 s) pass on 10.2.2, unlike on 10.0,
+#   so nothing is excluded any more; list a test here to exclude it.
+excluded_qtests=()
+# - iotests -qcow2 -g quick: 179 pass, 67 not run (format or protocol
+#   not suitable, or a missing tool); two full runs passed all (96 s,
+#   104 s).
+#   153, which failed on 10.0 (Debian's patch to qemu-img's option error
+#   text), passes on 10.2.2.
+#   - 312 is flaky: 1 of 31 runs failed (30 runs of 312 alone, while
+#     another QEMU was building), with "Failed to get shared "write" lock":
+#     it runs qemu-img map right after sending 'quit', without waiting for
+#     QEMU to exit.  Allowed to fail, never required to.
+#   - iothreads-create hangs now and then: blockdev-create of a node that a
+#     virtio-scsi device uses from an IOThread never finishes, so the test
+#     times out waiting for the job (5 s).  Unpatched, 2 of 8 runs alone
+#     failed on the --enable-rust build and 3 of 8 on the --disable-rust
+#     build (plus 1 of 1 full quick run there); with the wait raised to 60 s,
+#     5 of 8 runs still timed out at 60 s: a real hang in 10.2.2, not
+#     slowness.  Allowed to fail, never required to; a series touching
+#     IOThreads must not make it worse (compare rates side by side).
+baseline_iotest_failures=(312 iothreads-create)
 
 passed=0
 failed=0
@@ -37,41 +71,71 @@ record() {
 }
 
 cd "$build" || { echo "no QEMU build in $build: run build-qemu.sh" >&2; exit 1; }
+build=$(pwd)
+echo "== build $build"
 export QTEST_QEMU_BINARY=./qemu-system-x86_64
 export QTEST_QEMU_IMG=./qemu-img
 export QTEST_QEMU_STORAGE_DAEMON_BINARY=./storage-daemon/qemu-storage-daemon
 
-echo "== iothread-holders-test"
-tests/qtest/iothread-holders-test --tap -k
-record iothread-holders-test $?
+if [ -x tests/qtest/iothread-holders-test ]; then
+    echo "== iothread-holders-test"
+    start=$SECONDS
+    tests/qtest/iothread-holders-test --tap -k
+    record iothread-holders-test $?
+    echo "($((SECONDS - start)) s)"
+elif ! $unpatched; then
+    record "iothread-holders-test (not built)" 1
+fi
+
+if $holders_only; then
+    echo "== iotest iothread-holders"
+    (cd tests/qemu-iotests && ./check -qcow2 iothread-holders)
+    record "iotest iothread-holders" $?
+    echo "$passed passed, $failed failed"
+    [ "$failed" = 0 ]
+    exit
+fi
 
 echo "== qos-test"
+start=$SECONDS
 tests/qtest/qos-test --tap -k >qos-test.log 2>&1
 status=$?
 grep -c '^ok ' qos-test.log | sed 's/^/qos-test subtests ok: /'
 grep '^not ok' qos-test.log
 record qos-test $status
+echo "($((SECONDS - start)) s)"
 
-echo "== meson test --suite qtest-x86_64 (without ${excluded_qtests[*]})"
+echo "== meson test --suite qtest-x86_64 (excluded: ${excluded_qtests[*]:-none})"
+start=$SECONDS
 mapfile -t qtests < <(meson test --no-rebuild --list --suite qtest-x86_64 2>/dev/null |
-    sed -n 's|.* - qemu:qtest-x86_64/||p' | grep -vxF -f <(printf '%s\n' "${excluded_qtests[@]}"))
-meson test --no-rebuild --num-processes "$(nproc)" --suite qtest-x86_64 \
-    "${qtests[@]/#/qtest-x86_64/}" >qtest-suite.log 2>&1
-status=$?
-grep -E '^(Ok|Expected Fail|Fail|Unexpected Pass|Skipped|Timeout): ' qtest-suite.log
-grep -E ' (FAIL|TIMEOUT) ' qtest-suite.log
-record "qtest-x86_64 suite (${#qtests[@]} tests)" $status
+    sed -n 's|.* - qemu:qtest-x86_64/||p' |
+    grep -vxF -f <(printf '%s\n' "${excluded_qtests[@]}" "(none excluded)"))
+if [ ${#qtests[@]} = 0 ]; then
+    record "qtest-x86_64 suite (no test found)" 1
+else
+    meson test --no-rebuild --num-processes "$(nproc)" --suite qtest-x86_64 \
+        "${qtests[@]/#/qtest-x86_64/}" >qtest-suite.log 2>&1
+    status=$?
+    grep -E '^(Ok|Expected Fail|Fail|Unexpected Pass|Skipped|Timeout): ' qtest-suite.log
+    grep -E ' (FAIL|TIMEOUT) ' qtest-suite.log
+    record "qtest-x86_64 suite (${#qtests[@]} tests)" $status
+fi
+echo "($((SECONDS - start)) s)"
 
 echo "== iotests -qcow2 -g quick (baseline failures: ${baseline_iotest_failures[*]})"
+start=$SECONDS
 (cd tests/qemu-iotests && ./check -qcow2 -g quick) >iotests.log 2>&1
 failures=$(sed -n 's/^Failures: //p' iotests.log | tr ' ' '\n' | sed '/^$/d' | sort)
 new_failures=$(comm -23 <(echo "$failures") \
     <(printf '%s\n' "${baseline_iotest_failures[@]}" | sort) | sed '/^$/d')
 grep -E '^(Passed all|Not run:|Failures:|Failed [0-9]+ of)' iotests.log
-grep -Eq '^iothread-holders .*[[:space:]]pass[[:space:]]' iotests.log ||
-    { echo "iotest iothread-holders did not pass"; new_failures+=" iothread-holders"; }
+if ! $unpatched; then
+    grep -Eq '^iothread-holders .*[[:space:]]pass[[:space:]]' iotests.log ||
+        { echo "iotest iothread-holders did not pass"; new_failures+=" iothread-holders"; }
+fi
 [ -z "$new_failures" ]
 record "iotests quick (new failures: ${new_failures:-none})" $?
+echo "($((SECONDS - start)) s)"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
