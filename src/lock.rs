@@ -14,6 +14,7 @@
 
 use std::{
     cell::UnsafeCell,
+    marker::PhantomData,
     ops::{Deref, DerefMut},
 };
 
@@ -42,13 +43,18 @@ impl<T> Mutex<T> {
         // called under it calls back in, so no thread locks it twice.
         let error = unsafe { libc::pthread_mutex_lock(self.raw.get()) };
         assert_eq!(error, 0, "pthread_mutex_lock");
-        MutexGuard { mutex: self }
+        MutexGuard {
+            mutex: self,
+            _locked_here: PhantomData,
+        }
     }
 }
 
 /// Access to the value of a locked [`Mutex`]; unlocks when dropped.
 pub struct MutexGuard<T: 'static> {
     mutex: &'static Mutex<T>,
+    // Not Send: only the thread that locked a POSIX mutex may unlock it.
+    _locked_here: PhantomData<*const ()>,
 }
 
 impl<T> Deref for MutexGuard<T> {

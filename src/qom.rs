@@ -29,8 +29,9 @@ extern "C" {
 /// only drops references outside its own lock.
 pub struct IOThreadRef(NonNull<IOThread>);
 
-// SAFETY: QOM reference counting is atomic, so the reference may be
-// dropped on any thread; the IOThread itself is never accessed through it.
+// SAFETY: QOM reference counting is atomic, and the IOThread is never
+// accessed through the handle; which thread may drop the last reference
+// is QEMU's rule (the BQL holder, see above), kept by QEMU's callers.
 unsafe impl Send for IOThreadRef {}
 
 impl IOThreadRef {
