@@ -49,7 +49,7 @@ step "nm: one Rust std per QEMU binary with Rust, none without" \
     sh -c 'tests/qemu/check-rust-std.sh "$1/build-rust" 1 &&
            tests/qemu/check-rust-std.sh "$1/build-c" 0' sh "$qemu"
 step "QEMU's tests, --enable-rust build" tests/qemu/run-tests.sh "$qemu/build-rust"
-step "the series' qtest and iotest, --disable-rust build" \
+step "the series' qtest, qos tests and iotest, --disable-rust build" \
     tests/qemu/run-tests.sh --holders-only "$qemu/build-c"
 step "QEMU soak, --enable-rust: 50 hotplug cycles under valgrind" \
     python3 tests/qemu/soak.py "$qemu/build-rust/qemu-system-x86_64" 50 --valgrind

@@ -13,6 +13,18 @@ import time
 ACPI_PCIHP_EJECT = 0xae08
 
 
+# The member that names a holder, for each IOThreadHolderType
+HOLDER_NAME = {'qom-object': 'qom-path', 'block-export': 'id',
+               'block-node': 'node-name'}
+
+
+def holder_key(holder):
+    """An IOThreadHolder as a (type, name) pair; it has no other member."""
+    kind = holder['type']
+    assert set(holder) == {'type', HOLDER_NAME[kind]}, holder
+    return kind, holder[HOLDER_NAME[kind]]
+
+
 class Machine:
     """A QEMU with a QMP and a qtest socket, both served by QEMU."""
 
@@ -85,7 +97,8 @@ class Machine:
         self.wait_event('DEVICE_DELETED')
 
     def holders(self):
-        return {info['id']: info['holders']
+        """Each IOThread's holders, as (type, name) pairs."""
+        return {info['id']: [holder_key(holder) for holder in info['holders']]
                 for info in self.qmp('query-iothreads')}
 
     def quit(self):

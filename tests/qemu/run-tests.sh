@@ -11,7 +11,7 @@
 #                  ($QEMU_WORKDIR defaults to .qemu/ at the repository root)
 #   --unpatched    the build is of the pristine source: the series' own
 #                  tests (iothread-holders) are not expected there
-#   --holders-only only the series' own qtest and iotest
+#   --holders-only only the series' own qtest, qos tests and iotest
 
 set -uo pipefail
 
@@ -36,15 +36,34 @@ build=${build:-${QEMU_BUILD:-${QEMU_WORKDIR:-$repo/.qemu}/build-rust}}
 # - qtest-x86_64 suite, all 58 tests (101 s): OK, except cdrom-test and
 #   am53c974-test, which SKIP (no test to run: cdrom-test needs xorrisofs,
 #   which is not installed; am53c974-test has tests for i386 only).
-#   bios-tables-test (53 subtests ok, 108 s) and migration-test (the quick
-#   set meson runs: 14 subtests ok, 56 s) pass on 10.2.2, unlike on 10.0,
-#   so nothing is excluded any more; list a test here to exclude it.
-excluded_qtests=()
+#   migration-test (the quick set meson runs: 14 subtests ok, 56 s) passed
+#   on 10.2.2 on earlier machines, unlike on 10.0.  On others, where
+#   /dev/kvm is usable and its guests run with -accel kvm, the same quick
+#   set takes minutes, close to or past meson's 480 s timeout, and its
+#   time follows the load on the machine: unpatched 10.2.2 --disable-rust,
+#   run alone beside light work, 14 subtests ok in about 270 s; with the
+#   series, --disable-rust, beside a full QEMU build, 14 ok in 533 s; with
+#   the series, --enable-rust, in the suite, stopped at 480 s after 12
+#   (unpatched --enable-rust was not measured on that machine).  The
+#   series does not touch migration, so it is excluded rather than given
+#   a timeout that would double the suite's time.
+#   bios-tables-test passed too (53 subtests ok, 108 s) on earlier machines,
+#   but fails on unpatched 10.2.2 on others, with the same firmware
+#   packages: /x86_64/acpi/piix4/dimmpxm finds the NVDIMM buffer (MEMA in
+#   SSDT.dimmpxm) one page higher than the expected table, and
+#   /x86_64/acpi/q35/mmio64 fails as well.  It tests ACPI tables, which the
+#   series does not touch, so it is excluded rather than made to depend on
+#   the machine.
+excluded_qtests=(bios-tables-test migration-test)
 # - iotests -qcow2 -g quick: 179 pass, 67 not run (format or protocol
 #   not suitable, or a missing tool); two full runs passed all (96 s,
 #   104 s).
 #   153, which failed on 10.0 (Debian's patch to qemu-img's option error
-#   text), passes on 10.2.2.
+#   text), passes on 10.2.2, but now and then fails like 312: "Failed to
+#   get "write" lock" when qemu-img creates an image right after the
+#   previous case's process let go of it (1 of 8 runs alone on the
+#   unpatched --disable-rust build, 2 of 8 with the series).  Allowed to
+#   fail, never required to.
 #   - 312 is flaky: 1 of 31 runs failed (30 runs of 312 alone, while
 #     another QEMU was building), with "Failed to get shared "write" lock":
 #     it runs qemu-img map right after sending 'quit', without waiting for
@@ -57,7 +76,7 @@ excluded_qtests=()
 #     5 of 8 runs still timed out at 60 s: a real hang in 10.2.2, not
 #     slowness.  Allowed to fail, never required to; a series touching
 #     IOThreads must not make it worse (compare rates side by side).
-baseline_iotest_failures=(312 iothreads-create)
+baseline_iotest_failures=(153 312 iothreads-create)
 
 passed=0
 failed=0
@@ -88,6 +107,11 @@ elif ! $unpatched; then
 fi
 
 if $holders_only; then
+    echo "== qos-test, the iothread-holders tests"
+    mapfile -t qos_paths < <(tests/qtest/qos-test -l | grep '/iothread-holders$')
+    [ ${#qos_paths[@]} -gt 0 ] &&
+        tests/qtest/qos-test --tap -k "${qos_paths[@]/#/-p=}"
+    record "qos-test iothread-holders (${#qos_paths[@]} tests)" $?
     echo "== iotest iothread-holders"
     (cd tests/qemu-iotests && ./check -qcow2 iothread-holders)
     record "iotest iothread-holders" $?

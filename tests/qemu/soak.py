@@ -9,6 +9,8 @@ valgrind memcheck, and check that nothing is left behind:
   device can still be unplugged afterwards;
 - a device_add that fails leaves no holder, also when it fails after
   the device registered;
+- a block node moved by x-blockdev-set-iothread holds its IOThread
+  until it moves on or is deleted;
 - at the end, with every device unplugged, object-del of every IOThread
   succeeds and its thread exits, so every QOM reference the cycles took
   was dropped;
@@ -27,8 +29,8 @@ from qemu_machine import Machine
 IOTHREADS = ['io0', 'io1', 'io2']
 BLK_SLOT, SCSI_SLOT = 6, 7
 COLD = {
-    'io0': ['/machine/peripheral/vda/virtio-backend'],
-    'io1': ['/machine/peripheral/scsi0/virtio-backend'],
+    'io0': [('qom-object', '/machine/peripheral/vda/virtio-backend')],
+    'io1': [('qom-object', '/machine/peripheral/scsi0/virtio-backend')],
     'io2': [],
 }
 # Stack frames of the library and of the code the series adds or changes.
@@ -37,7 +39,9 @@ OURS = re.compile(r'iothread_holders|iothread_(ref|unref|get_holders)\b|'
                   r'virtio_scsi_dataplane|query_one_iothread|'
                   r'iothread_can_be_deleted|user_creatable_can_be_deleted|'
                   r'hmp_info_iothreads|colo_compare|blk_exp_|'
-                  r'virtio_balloon_device_(un)?realize')
+                  r'virtio_balloon_device_(un)?realize|'
+                  r'block_node_iothread|iothread_(hold|release)_aio_context|'
+                  r'iothread_holder_')
 
 
 def iothread_threads(pid):
@@ -106,8 +110,10 @@ def main():
         vm.qmp('device_add', driver='virtio-scsi-pci', id='hotscsi',
                iothread=scsi_on, addr=str(SCSI_SLOT))
         expected = {iothread: list(holders) for iothread, holders in COLD.items()}
-        expected[blk_on].append('/machine/peripheral/hotblk/virtio-backend')
-        expected[scsi_on].append('/machine/peripheral/hotscsi/virtio-backend')
+        expected[blk_on].append(
+            ('qom-object', '/machine/peripheral/hotblk/virtio-backend'))
+        expected[scsi_on].append(
+            ('qom-object', '/machine/peripheral/hotscsi/virtio-backend'))
         assert vm.holders() == expected, (cycle, vm.holders())
 
         # The IOThread in use cannot go, and says who holds it.
@@ -135,6 +141,17 @@ def main():
             assert 'failed to find romfile' in error, error
         vm.qmp('blockdev-del', **{'node-name': 'late'})
         failed_adds += 5
+        assert vm.holders() == expected, (cycle, vm.holders())
+
+        # A node moved by x-blockdev-set-iothread holds its IOThread until
+        # it moves on, and then until it is deleted.
+        vm.qmp('blockdev-add', driver='null-co', **{'node-name': 'moved'})
+        vm.qmp('x-blockdev-set-iothread', iothread=scsi_on,
+               **{'node-name': 'moved'})
+        vm.qmp('x-blockdev-set-iothread', iothread=blk_on,
+               **{'node-name': 'moved'})
+        assert vm.holders()[blk_on][-1] == ('block-node', 'moved'), cycle
+        vm.qmp('blockdev-del', **{'node-name': 'moved'})
         assert vm.holders() == expected, (cycle, vm.holders())
 
         # Unplug still works after the refusal.
