@@ -62,7 +62,7 @@ excluded_qtests=(bios-tables-test migration-test)
 #   text), passes on 10.2.2, but now and then fails like 312: "Failed to
 #   get "write" lock" when qemu-img creates an image right after the
 #   previous case's process let go of it (1 of 8 runs alone on the
-#   unpatched --disable-rust build, 2 of 8 with the series).  Allowed to
+#   unpatched --disable-rust build, 1 of 3 with the series).  Allowed to
 #   fail, never required to.
 #   - 312 is flaky: 1 of 31 runs failed (30 runs of 312 alone, while
 #     another QEMU was building), with "Failed to get shared "write" lock":
