@@ -19,7 +19,8 @@ apt_packages=(gcc pkg-config libglib2.0-dev valgrind ninja-build python3-pip)
 if $want_qemu; then
     apt_packages+=(libpixman-1-dev libfdt-dev flex bison dpkg-dev git
                    seabios ipxe-qemu socat curl xz-utils
-                   bindgen libclang1-14 libclang-common-14-dev)
+                   bindgen libclang1-14 libclang-common-14-dev
+                   libxen-dev)
 fi
 
 # QEMU's source comes from sid's source package (qemu 1:10.2.2+ds-1, pinned
@@ -27,7 +28,8 @@ fi
 # linuxboot_dma.bin, ...) from bookworm-backports' qemu-system-data 10.0,
 # which QEMU 10.2.2's tests pass with (bookworm's own 7.2 is not tested).
 # --enable-rust needs bindgen >= 0.60 and libclang with clang's own headers
-# (stdarg.h): bookworm's bindgen 0.60.1 and libclang 14.
+# (stdarg.h): bookworm's bindgen 0.60.1 and libclang 14.  The --disable-rust
+# build enables Xen (bookworm's libxen-dev 4.17) so that xen-block compiles.
 sources=/etc/apt/sources.list.d/iothread-holders-qemu.sources
 sources_version='# iothread-holders qemu sources v2 (sid deb-src)'
 apt_updated=false
@@ -80,4 +82,7 @@ if command -v rustup >/dev/null; then
         rustup component list --installed | grep -q "^$component" ||
             rustup component add "$component"
     done
+    # Windows' std, to type-check the lock QEMU's Windows builds would use
+    rustup target list --installed | grep -qx x86_64-pc-windows-gnu ||
+        rustup target add x86_64-pc-windows-gnu
 fi

@@ -33,10 +33,15 @@ step "cargo fmt --check" cargo fmt --all -- --check
 step "cargo clippy" cargo clippy --locked --all-targets -- -D warnings
 step "cargo test (unit, model, stress, scale, header drift)" cargo test --locked
 step "cargo test under ThreadSanitizer" tests/tsan.sh
+step "cargo test with the portable lock (std's mutex, as on Windows)" \
+    cargo test --locked --features portable-lock
+step "cargo clippy for Windows (x86_64-pc-windows-gnu std)" \
+    env PKG_CONFIG_ALLOW_CROSS=1 \
+    cargo clippy --locked --lib --target x86_64-pc-windows-gnu -- -D warnings
 step "fuzz the C ABI against a model for 60 s" tests/fuzz.sh 60
 step "build QEMU 10.2.2 with the series, --enable-rust and --disable-rust" \
     tests/qemu/build-qemu.sh
-step "the series carries this crate as it is here" tests/qemu/subproject.sh check "$qemu/src"
+step "the series carries this crate and the contract test as they are here" tests/qemu/in-tree.sh "$qemu/src"
 step "checkpatch.pl on every patch of the series" tests/qemu/check-series.sh --checkpatch-only
 step "meson without cargo: C tests of the Rust library and of QEMU's C twin, under valgrind" \
     sh -c 'rm -rf build &&
@@ -48,8 +53,11 @@ step "nm: the static library defines the ABI, leaves QOM undefined" \
 step "nm: one Rust std per QEMU binary with Rust, none without" \
     sh -c 'tests/qemu/check-rust-std.sh "$1/build-rust" 1 &&
            tests/qemu/check-rust-std.sh "$1/build-c" 0' sh "$qemu"
-step "QEMU's tests, --enable-rust build" tests/qemu/run-tests.sh "$qemu/build-rust"
-step "the series' qtest, qos tests and iotest, --disable-rust build" \
+step "QEMU's checks of its Rust: make clippy, make rustdoc, rustfmt" \
+    tests/qemu/rust-checks.sh "$qemu/build-rust"
+step "QEMU's tests, --enable-rust build: check-unit, the series' qtest, qos-test, qtest-x86_64, check-block" \
+    tests/qemu/run-tests.sh "$qemu/build-rust"
+step "QEMU's tests, --disable-rust build: check-unit, the series' qtest and qos tests, qos-test on aarch64, check-block" \
     tests/qemu/run-tests.sh --holders-only "$qemu/build-c"
 step "QEMU soak, --enable-rust: 50 hotplug cycles under valgrind" \
     python3 tests/qemu/soak.py "$qemu/build-rust/qemu-system-x86_64" 50 --valgrind

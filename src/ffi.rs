@@ -44,7 +44,7 @@ macro_rules! return_if_fail {
     }};
 }
 
-/// The IOThread's address, which the table keys by.
+/// The `IOThread`'s address, which the table keys by.
 fn key(iothread: NonNull<IOThread>) -> usize {
     iothread.as_ptr() as usize
 }
@@ -69,7 +69,7 @@ unsafe fn holder_bytes<'a>(holder: *const c_char) -> Option<&'a [u8]> {
 /// `holder` is copied.  A holder may be registered several times; each
 /// registration is listed and needs its own `iothread_unref()`.  A NULL
 /// `iothread`, or a NULL or empty `holder`, is logged at CRITICAL level and
-/// changes nothing.  `iothread` is NULL or a live IOThread; `holder` is
+/// changes nothing.  `iothread` is NULL or a live `IOThread`; `holder` is
 /// NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn iothread_ref(iothread: *mut IOThread, holder: *const c_char) {
@@ -92,7 +92,7 @@ pub unsafe extern "C" fn iothread_ref(iothread: *mut IOThread, holder: *const c_
 ///
 /// A NULL `iothread`, a NULL or empty `holder`, or a `holder` with no
 /// registration on `iothread` is logged at CRITICAL level and changes
-/// nothing.  `iothread` is NULL or a live IOThread; `holder` is NULL or a
+/// nothing.  `iothread` is NULL or a live `IOThread`; `holder` is NULL or a
 /// NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn iothread_unref(iothread: *mut IOThread, holder: *const c_char) {
@@ -108,7 +108,9 @@ pub unsafe extern "C" fn iothread_unref(iothread: *mut IOThread, holder: *const 
         // table is unlocked: the last reference finalizes the IOThread.
         if HOLDERS.unregister(key(iothread), name).is_none() {
             // SAFETY: `holder` is a C string, checked above.
-            unsafe { not_registered(FUNCTION, holder, iothread.as_ptr().cast()) };
+            unsafe {
+                not_registered(FUNCTION, holder, iothread.as_ptr().cast());
+            }
         }
     });
 }
@@ -116,9 +118,9 @@ pub unsafe extern "C" fn iothread_unref(iothread: *mut IOThread, holder: *const 
 /// Returns the holders of `iothread`, one entry per registration, oldest
 /// first, as a new NULL-terminated array to free with `g_strfreev()`.
 ///
-/// An IOThread without holders gives an empty array.  A NULL `iothread` is
+/// An `IOThread` without holders gives an empty array.  A NULL `iothread` is
 /// logged at CRITICAL level and gives NULL.  `iothread` is NULL or a live
-/// IOThread.
+/// `IOThread`.
 #[no_mangle]
 pub unsafe extern "C" fn iothread_get_holders(iothread: *mut IOThread) -> *mut *mut c_char {
     exported!(iothread_get_holders, {
@@ -129,7 +131,7 @@ pub unsafe extern "C" fn iothread_get_holders(iothread: *mut IOThread) -> *mut *
     })
 }
 
-/// Copies `strings` into a NULL-terminated array allocated with GLib.
+/// Copies `strings` into a NULL-terminated array allocated with `GLib`.
 fn new_strv(strings: &mut dyn ExactSizeIterator<Item = &[u8]>) -> *mut *mut c_char {
     let len = strings.len();
     // SAFETY: g_malloc0_n() checks the multiplication and aborts rather
@@ -141,8 +143,8 @@ fn new_strv(strings: &mut dyn ExactSizeIterator<Item = &[u8]>) -> *mut *mut c_ch
         // each came from a C string) and adds the terminator.
         unsafe {
             strv.add(slot)
-                .write(glib_sys::g_strndup(string.as_ptr().cast(), string.len()))
-        };
+                .write(glib_sys::g_strndup(string.as_ptr().cast(), string.len()));
+        }
     }
     strv
 }

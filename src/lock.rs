@@ -1,84 +1,121 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 
-//! A mutex around a static value: a POSIX mutex, as QEMU's `QemuMutex`.
+//! A mutex around a static value.
 //!
-//! Not a spin lock: a waiter that spins keeps its CPU, so a `SCHED_FIFO`
-//! caller (libvirt can set that policy) starves a holder on the same CPU;
-//! a POSIX mutex sleeps in the kernel and lets the holder run.  Not
-//! `std::sync::Mutex`: std ships uninstrumented, so ThreadSanitizer cannot
-//! see it, while it intercepts `pthread_mutex_*`.
+//! On POSIX hosts a POSIX mutex, as QEMU's `QemuMutex`.  Not a spin lock: a
+//! waiter that spins keeps its CPU, so a `SCHED_FIFO` caller (libvirt can
+//! set that policy) starves a holder on the same CPU; a POSIX mutex sleeps
+//! in the kernel and lets the holder run.  Not `std::sync::Mutex`: std
+//! ships uninstrumented, so `ThreadSanitizer` cannot see it, while it
+//! intercepts `pthread_mutex_*`.
+//!
+//! Elsewhere (Windows), std's mutex, which also sleeps in the kernel; the
+//! `portable-lock` feature picks it on POSIX hosts too, so that the same
+//! tests run on it.
 //!
 //! A POSIX mutex must not move once used, so it is locked only through a
 //! `'static` reference, and never destroyed.  No poisoning: a panic unlocks
 //! as it unwinds, and leaves the table consistent.
 
-use std::{
-    cell::UnsafeCell,
-    marker::PhantomData,
-    ops::{Deref, DerefMut},
-};
+#[cfg(any(not(unix), feature = "portable-lock"))]
+pub use portable::Mutex;
+#[cfg(all(unix, not(feature = "portable-lock")))]
+pub use posix::Mutex;
 
-/// A value that one thread at a time may use.
-pub struct Mutex<T> {
-    raw: UnsafeCell<libc::pthread_mutex_t>,
-    value: UnsafeCell<T>,
-}
+#[cfg(any(not(unix), feature = "portable-lock"))]
+mod portable {
+    use std::sync::PoisonError;
 
-// SAFETY: the mutex gives access to the value to one thread at a time, so
-// sharing it only ever moves the value between threads.
-unsafe impl<T: Send> Sync for Mutex<T> {}
+    /// A value that one thread at a time may use.
+    pub struct Mutex<T>(std::sync::Mutex<T>);
 
-impl<T> Mutex<T> {
-    /// A new, unlocked mutex around `value`, for a `static`.
-    pub const fn new(value: T) -> Self {
-        Self {
-            raw: UnsafeCell::new(libc::PTHREAD_MUTEX_INITIALIZER),
-            value: UnsafeCell::new(value),
+    /// Access to the value of a locked [`Mutex`]; unlocks when dropped.
+    pub type MutexGuard<T> = std::sync::MutexGuard<'static, T>;
+
+    impl<T> Mutex<T> {
+        /// A new, unlocked mutex around `value`, for a `static`.
+        pub const fn new(value: T) -> Self {
+            Self(std::sync::Mutex::new(value))
         }
-    }
 
-    /// Waits until the mutex is free, then holds it until the guard drops.
-    pub fn lock(&'static self) -> MutexGuard<T> {
-        // SAFETY: statically initialized, never moved ('static).  Nothing
-        // called under it calls back in, so no thread locks it twice.
-        let error = unsafe { libc::pthread_mutex_lock(self.raw.get()) };
-        assert_eq!(error, 0, "pthread_mutex_lock");
-        MutexGuard {
-            mutex: self,
-            _locked_here: PhantomData,
+        /// Waits until the mutex is free, then holds it until the guard
+        /// drops.
+        pub fn lock(&'static self) -> MutexGuard<T> {
+            self.0.lock().unwrap_or_else(PoisonError::into_inner)
         }
     }
 }
 
-/// Access to the value of a locked [`Mutex`]; unlocks when dropped.
-pub struct MutexGuard<T: 'static> {
-    mutex: &'static Mutex<T>,
-    // Not Send: only the thread that locked a POSIX mutex may unlock it.
-    _locked_here: PhantomData<*const ()>,
-}
+#[cfg(all(unix, not(feature = "portable-lock")))]
+mod posix {
+    use std::{
+        cell::UnsafeCell,
+        marker::PhantomData,
+        ops::{Deref, DerefMut},
+    };
 
-impl<T> Deref for MutexGuard<T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        // SAFETY: the guard exists only while this thread holds the mutex.
-        unsafe { &*self.mutex.value.get() }
+    /// A value that one thread at a time may use.
+    pub struct Mutex<T> {
+        raw: UnsafeCell<libc::pthread_mutex_t>,
+        value: UnsafeCell<T>,
     }
-}
 
-impl<T> DerefMut for MutexGuard<T> {
-    fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: the guard exists only while this thread holds the mutex,
-        // and `&mut self` makes this the only access through the guard.
-        unsafe { &mut *self.mutex.value.get() }
+    // SAFETY: the mutex gives access to the value to one thread at a time, so
+    // sharing it only ever moves the value between threads.
+    unsafe impl<T: Send> Sync for Mutex<T> {}
+
+    impl<T> Mutex<T> {
+        /// A new, unlocked mutex around `value`, for a `static`.
+        pub const fn new(value: T) -> Self {
+            Self {
+                raw: UnsafeCell::new(libc::PTHREAD_MUTEX_INITIALIZER),
+                value: UnsafeCell::new(value),
+            }
+        }
+
+        /// Waits until the mutex is free, then holds it until the guard drops.
+        pub fn lock(&'static self) -> MutexGuard<T> {
+            // SAFETY: statically initialized, never moved ('static).  Nothing
+            // called under it calls back in, so no thread locks it twice.
+            let error = unsafe { libc::pthread_mutex_lock(self.raw.get()) };
+            assert_eq!(error, 0, "pthread_mutex_lock");
+            MutexGuard {
+                mutex: self,
+                _locked_here: PhantomData,
+            }
+        }
     }
-}
 
-impl<T> Drop for MutexGuard<T> {
-    fn drop(&mut self) {
-        // SAFETY: this thread locked the mutex when it made the guard.
-        let error = unsafe { libc::pthread_mutex_unlock(self.mutex.raw.get()) };
-        debug_assert_eq!(error, 0, "pthread_mutex_unlock");
+    /// Access to the value of a locked [`Mutex`]; unlocks when dropped.
+    pub struct MutexGuard<T: 'static> {
+        mutex: &'static Mutex<T>,
+        // Not Send: only the thread that locked a POSIX mutex may unlock it.
+        _locked_here: PhantomData<*const ()>,
+    }
+
+    impl<T> Deref for MutexGuard<T> {
+        type Target = T;
+
+        fn deref(&self) -> &T {
+            // SAFETY: the guard exists only while this thread holds the mutex.
+            unsafe { &*self.mutex.value.get() }
+        }
+    }
+
+    impl<T> DerefMut for MutexGuard<T> {
+        fn deref_mut(&mut self) -> &mut T {
+            // SAFETY: the guard exists only while this thread holds the mutex,
+            // and `&mut self` makes this the only access through the guard.
+            unsafe { &mut *self.mutex.value.get() }
+        }
+    }
+
+    impl<T> Drop for MutexGuard<T> {
+        fn drop(&mut self) {
+            // SAFETY: this thread locked the mutex when it made the guard.
+            let error = unsafe { libc::pthread_mutex_unlock(self.mutex.raw.get()) };
+            debug_assert_eq!(error, 0, "pthread_mutex_unlock");
+        }
     }
 }
 
@@ -121,6 +158,7 @@ mod tests {
     }
 
     /// Runs the calling thread on CPU 0 only; false if the system refuses.
+    #[cfg(target_os = "linux")]
     fn pin_to_cpu0() -> bool {
         // SAFETY: a zeroed cpu_set_t is an empty set; the calls only read
         // and write the set passed to them.
@@ -136,6 +174,7 @@ mod tests {
     /// spins keeps the CPU, and the holder would only get the few percent
     /// that real-time throttling leaves it.
     #[test]
+    #[cfg(target_os = "linux")]
     fn a_real_time_waiter_lets_the_holder_run() {
         static LOCK: Mutex<()> = Mutex::new(());
         const HOLD: Duration = Duration::from_millis(100);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 
-//! Reporting misuse the way a GLib-based C library does.
+//! Reporting misuse the way a `GLib`-based C library does.
 //!
 //! A bad argument or an unbalanced unref is a bug in the caller, but the
 //! caller is a hypervisor with a guest running: it is logged at CRITICAL

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 
-//! QOM references on an IOThread.
+//! QOM references on an `IOThread`.
 //!
-//! The library never looks inside an IOThread: it only passes the pointer to
+//! The library never looks inside an `IOThread`: it only passes the pointer to
 //! QEMU's `object_ref()` and `object_unref()`, which it declares and QEMU
 //! defines (tests link fakes).
 
 use std::{ffi::c_void, marker::PhantomData, ptr::NonNull};
 
-/// QEMU's IOThread, opaque to this library.
+/// QEMU's `IOThread`, opaque to this library.
 pub struct IOThread {
     _opaque: [u8; 0],
     // Neither Send, Sync nor Unpin: QEMU's object, reached by pointer.
@@ -20,11 +20,11 @@ extern "C" {
     fn object_unref(obj: *mut c_void);
 }
 
-/// One QOM reference on an IOThread, dropped with the value; each
-/// registration owns one, so the IOThread and its AioContext live as long.
+/// One QOM reference on an `IOThread`, dropped with the value; each
+/// registration owns one, so the `IOThread` and its `AioContext` live as long.
 ///
-/// Dropping the last reference finalizes the IOThread: its thread stops and
-/// its AioContext is freed.  QEMU requires the BQL for that, and calls
+/// Dropping the last reference finalizes the `IOThread`: its thread stops and
+/// its `AioContext` is freed.  QEMU requires the BQL for that, and calls
 /// `iothread_unref()` under the BQL; the library cannot see the BQL, so it
 /// only drops references outside its own lock.
 pub struct IOThreadRef(NonNull<IOThread>);
@@ -38,11 +38,13 @@ impl IOThreadRef {
     /// Takes a reference on `iothread`.
     ///
     /// # Safety
-    /// `iothread` points to a live IOThread.
+    /// `iothread` points to a live `IOThread`.
     pub unsafe fn new(iothread: NonNull<IOThread>) -> Self {
         // SAFETY: a live QOM object, by the caller's guarantee;
         // object_ref() only increments its reference count.
-        unsafe { object_ref(iothread.as_ptr().cast()) };
+        unsafe {
+            object_ref(iothread.as_ptr().cast());
+        }
         Self(iothread)
     }
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 
-//! The holder list of one IOThread, with no FFI and no `unsafe`.
+//! The holder list of one `IOThread`, with no FFI and no `unsafe`.
 //!
-//! A *holder* is a byte string naming a user of the IOThread, usually a
+//! A *holder* is a byte string naming a user of the `IOThread`, usually a
 //! canonical QOM path.  A *registration* is one outstanding `iothread_ref()`
 //! of a holder; a holder registered twice is listed twice, and each
 //! unregistration removes its newest registration.
@@ -30,7 +30,7 @@ struct Registration<P> {
     pin: P,
 }
 
-/// The registrations of one IOThread.
+/// The registrations of one `IOThread`.
 pub struct Registry<P> {
     by_age: BTreeMap<Age, Registration<P>>,
     newest_by_name: BTreeMap<Arc<[u8]>, Age>,

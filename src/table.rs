@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 
-//! Which IOThread has which holders, shared by every thread.
+//! Which `IOThread` has which holders, shared by every thread.
 //!
-//! Why a table keyed by the IOThread's address, not a field of `struct
-//! IOThread` freed at finalize: the C ABI takes an opaque `IOThread *`,
-//! and QEMU's C twin of these functions must be a drop-in, so neither knows
-//! the layout.  Keying by address is safe: an entry exists only while it
+//! Why a table keyed by the `IOThread`'s address, not a field of
+//! `struct IOThread` freed at finalize: the C ABI takes an opaque
+//! `IOThread *`, and QEMU's C twin of these functions must be a drop-in, so
+//! neither knows the layout.  Keying by address is safe: an entry exists only while it
 //! has registrations, each holding a QOM reference, so every address in
-//! the table is a live IOThread; an emptied entry is removed at once.
+//! the table is a live `IOThread`; an emptied entry is removed at once.
 //!
 //! One mutex guards the whole table: QEMU calls in under the BQL, so there
 //! is no contention to shard away, and the mutex makes the library correct
@@ -17,10 +17,10 @@ use std::collections::{btree_map::Entry, BTreeMap};
 
 use crate::{lock::Mutex, registry::Registry};
 
-/// An IOThread's identity: its address.
+/// An `IOThread`'s identity: its address.
 pub type IOThreadKey = usize;
 
-/// The registries of all IOThreads that have holders.
+/// The registries of all `IOThreads` that have holders.
 pub struct HolderTable<P> {
     registries: Mutex<BTreeMap<IOThreadKey, Registry<P>>>,
 }
@@ -54,6 +54,7 @@ impl<P: Send> HolderTable<P> {
         if registry.get().is_empty() {
             registry.remove();
         }
+        drop(registries);
         pin
     }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 
 //! The tests' CRITICAL counter, installed by one thread, counts what
-//! another thread logs.  Under ThreadSanitizer this also checks that the
+//! another thread logs.  Under `ThreadSanitizer` this also checks that the
 //! install is visibly ordered before the other thread's logging: the two
 //! threads meet at a `std::sync::Barrier`, which std ships uninstrumented,
 //! so the only order the sanitizer sees is the one `count_criticals()`
@@ -28,7 +28,9 @@ fn a_counter_installed_by_one_thread_counts_another_threads_criticals() {
             count_criticals();
             // SAFETY: a NULL IOThread is misuse the library reports and
             // otherwise ignores.
-            unsafe { iothread_ref(std::ptr::null_mut(), c"/machine/peripheral/vd0".as_ptr()) };
+            unsafe {
+                iothread_ref(std::ptr::null_mut(), c"/machine/peripheral/vd0".as_ptr());
+            }
         });
     });
     assert_eq!(criticals(), 1);

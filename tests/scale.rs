@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 
-//! What users would notice at scale, through the C ABI: many IOThreads,
+//! What users would notice at scale, through the C ABI: many `IOThreads`,
 //! memory that must come back, and holder names chosen to collide.  Costs
 //! are compared as ratios measured side by side in one run, with bounds
 //! far from both the expected growth and the failure each test guards
@@ -43,7 +43,7 @@ fn heap_in_use() -> usize {
     info.uordblks + info.hblkhd
 }
 
-/// ns per unref when each of `count` IOThreads has one holder.
+/// ns per unref when each of `count` `IOThreads` has one holder.
 fn unref_ns_with_iothreads(count: usize) -> f64 {
     let iothreads: Vec<FakeIOThread> = (0..count).map(|_| FakeIOThread::default()).collect();
     let holder = CString::new("/machine/peripheral/disk0/virtio-backend").unwrap();
@@ -102,7 +102,7 @@ fn memory_comes_back_once_everything_is_unregistered() {
     assert!(iothreads.iter().all(|iothread| iothread.refcount() == 0));
 }
 
-/// ns per unref+ref of each of `names`, all registered on one IOThread.
+/// ns per unref+ref of each of `names`, all registered on one `IOThread`.
 fn cycle_ns(names: &[CString]) -> f64 {
     let iothread = FakeIOThread::default();
     names.iter().for_each(|name| register(&iothread, name));

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 
 //! Several threads register, unregister and list at once, through the C
-//! ABI, on one shared IOThread and on one private IOThread each, with
+//! ABI, on one shared `IOThread` and on one private `IOThread` each, with
 //! misuse mixed in.  Each thread keeps a model of what it did; at the end
 //! every list is what the models predict, every misuse was reported once,
 //! and every reference taken was dropped.
@@ -32,7 +32,7 @@ fn unregister(iothread: &FakeIOThread, holder: *const c_char) {
 }
 
 /// What one thread did: its registrations still outstanding on the shared
-/// IOThread and on its private one, oldest first, and its misuses.
+/// `IOThread` and on its private one, oldest first, and its misuses.
 #[derive(Default)]
 struct Model {
     shared: Vec<Vec<u8>>,

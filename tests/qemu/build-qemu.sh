@@ -10,8 +10,8 @@
 # root):
 #   download/          the source package, checked against pinned checksums
 #   src/               a git tree of it (tag debian-pristine) + the series
-#   build-rust/        --enable-rust build of src/
-#   build-c/           --disable-rust build of src/
+#   build-rust/        --enable-rust build of src/ (x86_64)
+#   build-c/           --disable-rust build of src/ (x86_64 and aarch64, Xen)
 #   src-unpatched/     (--unpatched) a git worktree at debian-pristine
 #   build-unpatched-rust/, build-unpatched-c/   its builds
 #   crates/            the Rust crates QEMU's wraps name, checked
@@ -45,9 +45,16 @@ dsc_sha256=f1684b3aa5ec500c3389d346c6501dee45041ea91656c6556d4da9023b7987dd
 unpacked_name=qemu-10.2.2+ds
 pristine_tag=debian-pristine
 
-configure_options=(--target-list=x86_64-softmmu --disable-docs --disable-werror
-                   --without-default-features --enable-tools --disable-user
-                   --disable-install-blobs)
+# colo-proxy: colo-compare, one of the IOThread users the series converts,
+# is left out with --without-default-features.
+configure_options=(--disable-docs --disable-werror --without-default-features
+                   --enable-tools --disable-user --disable-install-blobs
+                   --enable-colo-proxy)
+# The --disable-rust build also has aarch64, whose qos graph runs the holder
+# qos tests on another machine and bus, and Xen, so that xen-block compiles.
+rust_options=(--target-list=x86_64-softmmu --enable-rust)
+c_options=(--target-list=x86_64-softmmu,aarch64-softmmu --disable-rust
+           --enable-xen)
 
 log() { printf '[build-qemu] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -222,10 +229,10 @@ link_firmware() {
     done
 }
 
-# What run-tests.sh needs, not ninja's whole default: the programs the
-# iotests run, and whatever the tests of the meson suite qtest-x86_64
-# depend on (the emulator, qemu-img and the qtest binaries), as meson's
-# introspection lists them.
+# What run-tests.sh needs, not ninja's whole default: whatever the tests of
+# the meson suites unit ("make check-unit"), qtest-x86_64 and block ("make
+# check-block") depend on (the emulators, the tools, the unit and qtest
+# binaries), as meson's introspection lists them.
 test_targets() {
     local build=$1
     "$build/pyvenv/bin/python3" - "$build" <<'PYTHON'
@@ -238,7 +245,7 @@ targets = {t['id']: t for t in introspect('--targets')}
 want = {'qemu-system-x86_64', 'qemu-img', 'qemu-io', 'qemu-nbd',
         'storage-daemon/qemu-storage-daemon'}
 for test in introspect('--tests'):
-    if 'qemu:qtest-x86_64' in test['suite']:
+    if {'qemu:unit', 'qemu:qtest-x86_64', 'qemu:block'} & set(test['suite']):
         for dep in test['depends']:
             want.update(os.path.relpath(f, build) for f in targets[dep]['filename'])
 print('\n'.join(sorted(want)))
@@ -249,12 +256,12 @@ configure_and_build() {
     local src=$1 build=$2 config=$3
     local options=("${configure_options[@]}") path=$PATH
     if [ "$config" = rust ]; then
-        options+=(--enable-rust)
+        options+=("${rust_options[@]}")
         provide_crates "$src"
         # meson calls rustc itself, and nothing may reach a registry.
         path=$("$repo/scripts/without-cargo.sh" --print-path)
     else
-        options+=(--disable-rust)
+        options+=("${c_options[@]}")
     fi
     local stamp=$build/.testbed-configure
     local want="$src ${options[*]}"
@@ -277,6 +284,15 @@ configure_and_build() {
     log "ninja took $((SECONDS - start)) s"
     link_firmware "$build"
     [ -x "$build/qemu-system-x86_64" ] || die "no $build/qemu-system-x86_64"
+    grep -q '"file": "[^"]*net/colo-compare.c"' "$build/compile_commands.json" ||
+        die "$build does not compile net/colo-compare.c"
+    if [ "$config" = c ]; then
+        [ -x "$build/qemu-system-aarch64" ] || die "no $build/qemu-system-aarch64"
+        # The point of enabling Xen: the xen-block conversion is compiled.
+        grep -q '"file": "[^"]*hw/block/dataplane/xen-block.c"' \
+            "$build/compile_commands.json" ||
+            die "$build does not compile hw/block/dataplane/xen-block.c"
+    fi
 }
 
 obtain_source
@@ -294,5 +310,5 @@ for config in "${configs[@]}"; do
     configure_and_build "$src" "$prefix-$config" "$config"
 done
 for config in "${configs[@]}"; do
-    log "done: $prefix-$config/qemu-system-x86_64 (also qemu-img, qemu-io, qemu-nbd, storage-daemon/qemu-storage-daemon)"
+    log "done: $prefix-$config/qemu-system-x86_64 (also qemu-img, qemu-io, qemu-nbd, storage-daemon/qemu-storage-daemon$([ "$config" = c ] && echo ', qemu-system-aarch64'))"
 done

@@ -22,12 +22,22 @@ for patch in "$repo"/qemu-patches/0*.patch; do
     case $(basename "$patch") in 0000-*) ;; *) patches+=("$patch") ;; esac
 done
 
-# Errors and warnings both fail: the series has none.
+# Errors and warnings both fail, but for the one warning the series keeps:
+# an iotest's reference output is compared line by line with what the test
+# prints, so it cannot start with an SPDX line (no reference output has one).
+expected_warning="WARNING: Does new file 'tests/qemu-iotests/tests/iothread-holders.out' need 'SPDX-License-Identifier'?"
 checkpatch() {
-    local output
-    if ! output=$(perl "$src/scripts/checkpatch.pl" -q "$1") || [ -n "$output" ]; then
+    local output unexpected
+    if ! output=$(perl "$src/scripts/checkpatch.pl" -q "$1"); then
         printf '%s\n' "$output"
-        log "checkpatch reports errors or warnings: $(basename "$1")"
+        log "checkpatch reports errors: $(basename "$1")"
+        return 1
+    fi
+    unexpected=$(printf '%s\n' "$output" |
+        grep -vxF -e "$expected_warning" -e '' | grep -v '^total: ' || true)
+    if [ -n "$unexpected" ]; then
+        printf '%s\n' "$output"
+        log "checkpatch reports warnings: $(basename "$1")"
         return 1
     fi
 }
@@ -37,7 +47,7 @@ if [ "${1:-}" = --checkpatch-only ]; then
     for patch in "${patches[@]}"; do
         checkpatch "$patch" || status=1
     done
-    [ $status = 0 ] && log "checkpatch: no errors and no warnings in ${#patches[@]} patches"
+    [ $status = 0 ] && log "checkpatch: no errors, and no warning but the expected one, in ${#patches[@]} patches"
     exit $status
 fi
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 
 //! Turns bytes into a sequence of calls through the C ABI and checks each
-//! result against a model: a plain list per IOThread.  Shared by the fuzz
+//! result against a model: a plain list per `IOThread`.  Shared by the fuzz
 //! target and by `cargo test`, which feeds it pseudo-random bytes.
 //!
 //! Each call is one byte, `iothread | kind << 2`, where `iothread` 3 is
@@ -97,7 +97,9 @@ pub fn run(mut input: &[u8]) {
             0 => {
                 let holder = read_holder(&mut input);
                 // SAFETY: NULL or a live fake IOThread; NULL or a C string.
-                unsafe { iothread_ref(iothread, holder.as_ptr()) };
+                unsafe {
+                    iothread_ref(iothread, holder.as_ptr());
+                }
                 match (model.get_mut(target), holder.valid()) {
                     (Some(list), Some(name)) => list.push(name.to_vec()),
                     _ => expected_criticals += 1,
@@ -106,7 +108,9 @@ pub fn run(mut input: &[u8]) {
             1 => {
                 let holder = read_holder(&mut input);
                 // SAFETY: as above.
-                unsafe { iothread_unref(iothread, holder.as_ptr()) };
+                unsafe {
+                    iothread_unref(iothread, holder.as_ptr());
+                }
                 let removed = match (model.get_mut(target), holder.valid()) {
                     (Some(list), Some(name)) => list
                         .iter()
@@ -140,7 +144,9 @@ pub fn run(mut input: &[u8]) {
         for name in list.iter().rev() {
             let name = CString::new(name.clone()).expect("no NUL");
             // SAFETY: a live fake IOThread and a C string.
-            unsafe { iothread_unref(iothread.as_ptr(), name.as_ptr()) };
+            unsafe {
+                iothread_unref(iothread.as_ptr(), name.as_ptr());
+            }
         }
         assert_eq!(iothread.refcount(), 0);
     }

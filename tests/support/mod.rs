@@ -18,7 +18,7 @@ use std::{
 use iothread_holders::{iothread_get_holders, IOThread};
 use lock::Mutex;
 
-/// A fake IOThread: QEMU's `object_ref()`/`object_unref()` below count on
+/// A fake `IOThread`: QEMU's `object_ref()`/`object_unref()` below count on
 /// it.  `repr(C)` with the counter first, so that the pointer the library
 /// passes to `object_ref()` is the counter's.
 #[repr(C)]
@@ -93,7 +93,7 @@ unsafe extern "C" fn count_critical(
 /// Counts the library's CRITICAL messages instead of printing them.
 ///
 /// Guarded by the library's own mutex (the same source file), not
-/// `std::sync::Once`: std ships uninstrumented, so ThreadSanitizer would not
+/// `std::sync::Once`: std ships uninstrumented, so `ThreadSanitizer` would not
 /// see that installing the handler in one test's thread happens before
 /// another test's thread logs through it, and would report glib's handler
 /// list as a race.

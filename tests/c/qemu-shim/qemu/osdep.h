@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Stand-ins for the three QEMU headers that QEMU's C implementation of the
- * holder functions (iothread-holders.c) includes, so that the contract
- * tests can build that very file outside QEMU, with fake QOM.
+ * Stand-in for QEMU's qemu/osdep.h, so that QEMU's contract test
+ * (tests/unit/test-iothread-holders.c) and QEMU's C implementation
+ * (iothread-holders.c) build outside QEMU, with the stand-in QOM.
  */
 
 #ifndef QEMU_SHIM_OSDEP_H
@@ -11,5 +11,7 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <string.h>
+
+#define qatomic_read(ptr) g_atomic_int_get(ptr)
 
 #endif
