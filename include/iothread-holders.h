@@ -23,8 +23,11 @@ typedef struct IOThread IOThread;
  * `holder` is copied.  A holder may be registered several times; each
  * registration is listed and needs its own `iothread_unref()`.  A NULL
  * `iothread`, or a NULL or empty `holder`, is logged at CRITICAL level and
- * changes nothing.  `iothread` is NULL or a live `IOThread`; `holder` is
- * NULL or a NUL-terminated string.
+ * changes nothing.
+ *
+ * # Safety
+ * `iothread` is NULL or a live `IOThread`; `holder` is NULL or a
+ * NUL-terminated string.
  */
 void iothread_ref(IOThread *iothread, const char *holder);
 
@@ -34,7 +37,10 @@ void iothread_ref(IOThread *iothread, const char *holder);
  *
  * A NULL `iothread`, a NULL or empty `holder`, or a `holder` with no
  * registration on `iothread` is logged at CRITICAL level and changes
- * nothing.  `iothread` is NULL or a live `IOThread`; `holder` is NULL or a
+ * nothing.
+ *
+ * # Safety
+ * `iothread` is NULL or a live `IOThread`; `holder` is NULL or a
  * NUL-terminated string.
  */
 void iothread_unref(IOThread *iothread, const char *holder);
@@ -44,8 +50,10 @@ void iothread_unref(IOThread *iothread, const char *holder);
  * first, as a new NULL-terminated array to free with `g_strfreev()`.
  *
  * An `IOThread` without holders gives an empty array.  A NULL `iothread` is
- * logged at CRITICAL level and gives NULL.  `iothread` is NULL or a live
- * `IOThread`.
+ * logged at CRITICAL level and gives NULL.
+ *
+ * # Safety
+ * `iothread` is NULL or a live `IOThread`.
  */
 char **iothread_get_holders(IOThread *iothread);
 

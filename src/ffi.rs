@@ -2,11 +2,8 @@
 
 //! The C ABI: check arguments, convert, call the table, convert back.
 //!
-//! `iothread_ref()` and `iothread_unref()` are declared so in QEMU's
-//! `include/system/iothread.h`.  cbindgen copies these comments into the C
-//! header, so they state the pointer requirements for C callers, not under
-//! a Rust `# Safety` heading.
-#![allow(clippy::missing_safety_doc)]
+//! QEMU's `include/system/iothread.h` declares the three functions, with
+//! the same signatures.
 
 use std::{
     ffi::{c_char, CStr},
@@ -69,8 +66,11 @@ unsafe fn holder_bytes<'a>(holder: *const c_char) -> Option<&'a [u8]> {
 /// `holder` is copied.  A holder may be registered several times; each
 /// registration is listed and needs its own `iothread_unref()`.  A NULL
 /// `iothread`, or a NULL or empty `holder`, is logged at CRITICAL level and
-/// changes nothing.  `iothread` is NULL or a live `IOThread`; `holder` is
-/// NULL or a NUL-terminated string.
+/// changes nothing.
+///
+/// # Safety
+/// `iothread` is NULL or a live `IOThread`; `holder` is NULL or a
+/// NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn iothread_ref(iothread: *mut IOThread, holder: *const c_char) {
     exported!(iothread_ref, {
@@ -92,7 +92,10 @@ pub unsafe extern "C" fn iothread_ref(iothread: *mut IOThread, holder: *const c_
 ///
 /// A NULL `iothread`, a NULL or empty `holder`, or a `holder` with no
 /// registration on `iothread` is logged at CRITICAL level and changes
-/// nothing.  `iothread` is NULL or a live `IOThread`; `holder` is NULL or a
+/// nothing.
+///
+/// # Safety
+/// `iothread` is NULL or a live `IOThread`; `holder` is NULL or a
 /// NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn iothread_unref(iothread: *mut IOThread, holder: *const c_char) {
@@ -119,8 +122,10 @@ pub unsafe extern "C" fn iothread_unref(iothread: *mut IOThread, holder: *const 
 /// first, as a new NULL-terminated array to free with `g_strfreev()`.
 ///
 /// An `IOThread` without holders gives an empty array.  A NULL `iothread` is
-/// logged at CRITICAL level and gives NULL.  `iothread` is NULL or a live
-/// `IOThread`.
+/// logged at CRITICAL level and gives NULL.
+///
+/// # Safety
+/// `iothread` is NULL or a live `IOThread`.
 #[no_mangle]
 pub unsafe extern "C" fn iothread_get_holders(iothread: *mut IOThread) -> *mut *mut c_char {
     exported!(iothread_get_holders, {

@@ -3,8 +3,8 @@
 //! QOM references on an `IOThread`.
 //!
 //! The library never looks inside an `IOThread`: it only passes the pointer to
-//! QEMU's `object_ref()` and `object_unref()`, which it declares and QEMU
-//! defines (tests link fakes).
+//! QEMU's `object_ref()` and `object_unref()`, which it declares and the
+//! program that links it defines.
 
 use std::{ffi::c_void, marker::PhantomData, ptr::NonNull};
 

@@ -71,10 +71,12 @@ class Machine:
             if 'error' in reply:
                 raise RuntimeError(f'{command}: {reply["error"]["desc"]}')
 
-    def wait_event(self, name):
+    def wait_event(self, name, device=None):
+        """Waits for event @name, about @device if given."""
         while True:
             reply = self._read_qmp()
-            if reply.get('event') == name:
+            if reply.get('event') == name and \
+                    device in (None, reply.get('data', {}).get('device')):
                 return reply
 
     def outl(self, address, value):
@@ -94,7 +96,7 @@ class Machine:
         """device_del, then eject the slot as the guest's ACPI code would."""
         self.qmp('device_del', id=device)
         self.outl(ACPI_PCIHP_EJECT, 1 << slot)
-        self.wait_event('DEVICE_DELETED')
+        self.wait_event('DEVICE_DELETED', device)
 
     def holders(self):
         """Each IOThread's holders, as (type, name) pairs."""

@@ -105,7 +105,7 @@ status=$?
 grep -E '^(Ok|Expected Fail|Fail|Unexpected Pass|Skipped|Timeout): ' check-unit.log
 grep -E ' (FAIL|TIMEOUT|ERROR) ' check-unit.log
 if ! $unpatched; then
-    want=(test-iothread-holders)
+    want=(test-iothread-holders test-iothread-holder-names)
     grep -q '^#define CONFIG_HAVE_RUST' config-host.h && want+=(rust-iothread-holders-tests)
     # A test's line: " 59/106 unit - qemu:test-iothread-holders   OK ..."
     for test in "${want[@]}"; do

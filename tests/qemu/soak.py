@@ -10,12 +10,19 @@ valgrind memcheck, and check that nothing is left behind:
 - a device_add that fails leaves no holder, also when it fails after
   the device registered;
 - a block node moved by x-blockdev-set-iothread holds its IOThread
-  until it moves on or is deleted;
+  until it moves on or is deleted, also after a block-export-add that
+  moves it elsewhere and fails;
+- a virtio-scsi controller with a disk, on an IOThread of its own, is
+  unplugged as a whole; the IOThread is deleted as soon as the
+  controller's DEVICE_DELETED arrives, and then the disk's node is read
+  and deleted, which must not touch the deleted IOThread;
 - at the end, with every device unplugged, object-del of every IOThread
   succeeds and its thread exits, so every QOM reference the cycles took
   was dropped;
-- under valgrind, no definite leak passes through the library or the
-  code the series changes.
+- under valgrind, no error at all, and no definite leak through the
+  library or the code the series changes;
+- QEMU prints nothing unexpected on stderr (a GLib critical or warning,
+  an assertion, a sanitizer report).
 
 usage: soak.py QEMU [CYCLES] [--valgrind]"""
 
@@ -27,7 +34,11 @@ import time
 from qemu_machine import Machine
 
 IOTHREADS = ['io0', 'io1', 'io2']
-BLK_SLOT, SCSI_SLOT = 6, 7
+BLK_SLOT, SCSI_SLOT, DISKS_SLOT = 6, 7, 8
+# What QEMU may print on stderr: nothing, but for valgrind's own banner,
+# which goes to its log file here.
+UNEXPECTED = re.compile(r'CRITICAL|WARNING|[Aa]ssertion|Sanitizer|'
+                        r'runtime error|Segmentation|Aborted|\*\*')
 COLD = {
     'io0': [('qom-object', '/machine/peripheral/vda/virtio-backend')],
     'io1': [('qom-object', '/machine/peripheral/scsi0/virtio-backend')],
@@ -75,6 +86,14 @@ def definite_leaks(valgrind_log):
     return leaks, [leak for leak in leaks if OURS.search(leak)]
 
 
+def try_blockdev_del(vm, node):
+    try:
+        vm.qmp('blockdev-del', **{'node-name': node})
+        return True
+    except RuntimeError:
+        return False
+
+
 def main():
     binary = sys.argv[1]
     cycles = int(next((a for a in sys.argv[2:] if a.isdigit()), '50'))
@@ -83,6 +102,7 @@ def main():
     wrapper = ['valgrind', '--leak-check=full', '--show-leak-kinds=definite',
                '--errors-for-leak-kinds=definite', f'--log-file={log}',
                '--num-callers=40'] if valgrind else []
+    nbd_socket = f'/tmp/soak-nbd-{os.getpid()}.sock'
     args = ['-name', 'soak,debug-threads=on']
     for iothread in IOTHREADS:
         args += ['-object', f'iothread,id={iothread}']
@@ -97,6 +117,12 @@ def main():
     # Threads name themselves once running: give them a moment.
     wait_for(lambda: iothread_threads(vm.process.pid) == set(IOTHREADS),
              'the IOThreads to start', 60)
+    # An export whose NBD name later exports take, and fail
+    vm.qmp('nbd-server-start',
+           addr={'type': 'unix', 'data': {'path': nbd_socket}})
+    vm.qmp('blockdev-add', driver='null-co', **{'node-name': 'exported'})
+    vm.qmp('block-export-add', type='nbd', id='taken', name='taken',
+           **{'node-name': 'exported'})
 
     refusals = failed_adds = 0
     for cycle in range(cycles):
@@ -151,8 +177,33 @@ def main():
         vm.qmp('x-blockdev-set-iothread', iothread=blk_on,
                **{'node-name': 'moved'})
         assert vm.holders()[blk_on][-1] == ('block-node', 'moved'), cycle
+        # An export that moves it to another IOThread and fails leaves it
+        # held where it was.
+        vm.qmp_error('block-export-add', type='nbd', id='failing',
+                     name='taken', iothread=scsi_on, **{'node-name': 'moved',
+                                                        'fixed-iothread': True})
+        assert vm.holders()[blk_on][-1] == ('block-node', 'moved'), cycle
+        assert vm.holders()[scsi_on] == expected[scsi_on], cycle
         vm.qmp('blockdev-del', **{'node-name': 'moved'})
         assert vm.holders() == expected, (cycle, vm.holders())
+
+        # A controller with a disk goes as a whole, its disk's BlockBackend
+        # only after an RCU grace period: deleting its IOThread at once,
+        # then using and deleting the disk's node, must be safe.
+        disk = f'disk{cycle}'
+        vm.qmp('object-add', **{'qom-type': 'iothread', 'id': 'ioscsi'})
+        vm.qmp('blockdev-add', driver='null-co', **{'node-name': disk})
+        vm.qmp('device_add', driver='virtio-scsi-pci', id='disks',
+               iothread='ioscsi', addr=str(DISKS_SLOT))
+        vm.qmp('device_add', driver='scsi-hd', bus='disks.0', drive=disk)
+        assert vm.holders()['ioscsi'] == [
+            ('qom-object', '/machine/peripheral/disks/virtio-backend')], cycle
+        vm.unplug('disks', DISKS_SLOT)
+        vm.qmp('object-del', id='ioscsi')
+        vm.qmp('human-monitor-command',
+               **{'command-line': f'qemu-io {disk} "read 0 4k"'})
+        wait_for(lambda: try_blockdev_del(vm, disk),
+                 f'{disk} to be released by its disk', 60)
 
         # Unplug still works after the refusal.
         vm.unplug('hotblk', BLK_SLOT)
@@ -170,7 +221,11 @@ def main():
     wait_for(lambda: not iothread_threads(vm.process.pid),
              'every IOThread to be finalized', 60)
     elapsed = time.monotonic() - start
-    vm.quit()
+    stderr = vm.quit()
+    unexpected = [line for line in stderr.splitlines() if UNEXPECTED.search(line)]
+    if unexpected:
+        print('QEMU printed on stderr:\n' + '\n'.join(unexpected))
+        sys.exit(1)
 
     print(f'{cycles} cycles in {elapsed:.1f} s: holder lists back to the '
           f'start after each; {refusals} object-del refused while in use; '
@@ -180,6 +235,11 @@ def main():
         with open(log) as valgrind_log:
             text = valgrind_log.read()
         leaks, ours = definite_leaks(text)
+        errors = re.search(r'ERROR SUMMARY: ([\d,]+) errors', text)
+        if not errors or errors.group(1) != '0':
+            print(text)
+            print(f'valgrind: {errors.group(0) if errors else "no error summary"}')
+            sys.exit(1)
         summary = re.search(r'definitely lost: ([\d,]+) bytes in ([\d,]+) blocks',
                             text)
         print(f'valgrind: {summary.group(0) if summary else "no leak summary"}; '

@@ -1,8 +1,7 @@
 /*
  * The contract of iothread_ref(), iothread_unref() and
  * iothread_get_holders(), as system/iothread.h documents it, checked
- * against whichever implementation the build links: iothread-holders.c, or
- * the iothread-holders Rust crate in builds with Rust.
+ * against whichever implementation the build links.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -172,6 +171,26 @@ static void test_holders_are_bytes(void)
     test_iothread_free(iothread);
 }
 
+/* Names are bytes to these functions, whatever query-iothreads makes of them */
+static void test_names_are_not_interpreted(void)
+{
+    IOThread *iothread = test_iothread_new();
+    const char *names[] = {
+        "no-colon", "no-such-kind:x", "block-export:", ":", "\xff:\x80",
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
+        iothread_ref(iothread, names[i]);
+    }
+    assert_holders(iothread, "no-colon", "no-such-kind:x", "block-export:",
+                   ":", "\xff:\x80", NULL);
+    for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
+        iothread_unref(iothread, names[i]);
+    }
+    assert_holders(iothread, NULL);
+    test_iothread_free(iothread);
+}
+
 static void test_iothreads_are_independent(void)
 {
     IOThread *first = test_iothread_new();
@@ -294,7 +313,7 @@ static gpointer worker_run(gpointer opaque)
 static void test_concurrent_callers_lose_nothing(void)
 {
     IOThread *shared = test_iothread_new();
-    Worker workers[THREADS] = { 0 };
+    Worker workers[THREADS] = {};
 
     for (int i = 0; i < THREADS; i++) {
         g_snprintf(workers[i].name, sizeof(workers[i].name), "worker-%d", i);
@@ -340,6 +359,8 @@ int main(int argc, char **argv)
                     test_duplicates_are_counted);
     g_test_add_func("/iothread-holders/holders-are-bytes",
                     test_holders_are_bytes);
+    g_test_add_func("/iothread-holders/names-are-not-interpreted",
+                    test_names_are_not_interpreted);
     g_test_add_func("/iothread-holders/iothreads-are-independent",
                     test_iothreads_are_independent);
     g_test_add_func("/iothread-holders/misuse/null-iothread",
