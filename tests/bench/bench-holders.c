@@ -6,7 +6,7 @@
  * g_list_find_custom() and g_strcmp0(), freeing with g_free() and
  * g_list_delete_link(); the caller allocates the string, since the seed
  * stole it.  Both sides take and drop one QOM reference per registration
- * (the seed's devices did so themselves), through the same fake QOM.
+ * (the seed's devices did so themselves), through the same stand-in QOM.
  *
  * Both run in this process, interleaved round by round, so that machine
  * noise hits both alike; each figure is the median of the rounds.
@@ -26,8 +26,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "fake-qom.h"
+#include <glib.h>
+
 #include "iothread-holders.h"
+#include "qom/object.h"
 
 #define ROUNDS 7
 #define MIN_BATCH_NS (20 * 1000 * 1000)
@@ -36,7 +38,7 @@ static const int sizes[] = { 1, 10, 100, 1000, 10000 };
 
 /* The seed's IOThread fields and functions */
 typedef struct SeedIOThread {
-    struct IOThread qom;
+    Object qom;
     int attached_cnt;
     GList *attached_dev;
 } SeedIOThread;
@@ -285,8 +287,9 @@ static double bytes_per_holder(Side *side, int n)
 
 int main(int argc, char **argv)
 {
-    SeedIOThread seed_iothread = { 0 };
-    struct IOThread lib_iothread = { 0 };
+    /* One reference each, as object_new() gives */
+    SeedIOThread seed_iothread = { .qom.ref = 1 };
+    Object lib_iothread = { .ref = 1 };
     Side sides[2] = {
         { "library", lib_fill, lib_drain, lib_cycle, lib_list,
           &lib_iothread },
@@ -344,8 +347,8 @@ int main(int argc, char **argv)
     printf("\nuncontended pthread mutex lock+unlock, the library's "
            "lock (the seed has none): %.1f ns\n", median_lock_pair_ns());
 
-    g_assert_cmpint(lib_iothread.refcount, ==, 0);
-    g_assert_cmpint(seed_iothread.qom.refcount, ==, 0);
+    g_assert_cmpint(lib_iothread.ref, ==, 1);
+    g_assert_cmpint(seed_iothread.qom.ref, ==, 1);
     g_strfreev(names);
     if (csv) {
         fclose(csv);

@@ -35,8 +35,7 @@ from qemu_machine import Machine
 
 IOTHREADS = ['io0', 'io1', 'io2']
 BLK_SLOT, SCSI_SLOT, DISKS_SLOT = 6, 7, 8
-# What QEMU may print on stderr: nothing, but for valgrind's own banner,
-# which goes to its log file here.
+# What QEMU must not print on stderr (valgrind writes to its own log file)
 UNEXPECTED = re.compile(r'CRITICAL|WARNING|[Aa]ssertion|Sanitizer|'
                         r'runtime error|Segmentation|Aborted|\*\*')
 COLD = {
@@ -222,6 +221,7 @@ def main():
              'every IOThread to be finalized', 60)
     elapsed = time.monotonic() - start
     stderr = vm.quit()
+    os.unlink(nbd_socket)
     unexpected = [line for line in stderr.splitlines() if UNEXPECTED.search(line)]
     if unexpected:
         print('QEMU printed on stderr:\n' + '\n'.join(unexpected))
