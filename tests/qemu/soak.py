@@ -12,10 +12,6 @@ valgrind memcheck, and check that nothing is left behind:
 - a block node moved by x-blockdev-set-iothread holds its IOThread
   until it moves on or is deleted, also after a block-export-add that
   moves it elsewhere and fails;
-- a virtio-scsi controller with a disk, on an IOThread of its own, is
-  unplugged as a whole; the IOThread is deleted as soon as the
-  controller's DEVICE_DELETED arrives, and then the disk's node is read
-  and deleted, which must not touch the deleted IOThread;
 - at the end, with every device unplugged, object-del of every IOThread
   succeeds and its thread exits, so every QOM reference the cycles took
   was dropped;
@@ -34,7 +30,7 @@ import time
 from qemu_machine import Machine
 
 IOTHREADS = ['io0', 'io1', 'io2']
-BLK_SLOT, SCSI_SLOT, DISKS_SLOT = 6, 7, 8
+BLK_SLOT, SCSI_SLOT = 6, 7
 # What QEMU must not print on stderr (valgrind writes to its own log file)
 UNEXPECTED = re.compile(r'CRITICAL|WARNING|[Aa]ssertion|Sanitizer|'
                         r'runtime error|Segmentation|Aborted|\*\*')
@@ -83,14 +79,6 @@ def definite_leaks(valgrind_log):
     records = re.split(r'\n(?===\d+== \S.*are definitely lost)', valgrind_log)
     leaks = [record for record in records if 'definitely lost in loss' in record]
     return leaks, [leak for leak in leaks if OURS.search(leak)]
-
-
-def try_blockdev_del(vm, node):
-    try:
-        vm.qmp('blockdev-del', **{'node-name': node})
-        return True
-    except RuntimeError:
-        return False
 
 
 def main():
@@ -185,24 +173,6 @@ def main():
         assert vm.holders()[scsi_on] == expected[scsi_on], cycle
         vm.qmp('blockdev-del', **{'node-name': 'moved'})
         assert vm.holders() == expected, (cycle, vm.holders())
-
-        # A controller with a disk goes as a whole, its disk's BlockBackend
-        # only after an RCU grace period: deleting its IOThread at once,
-        # then using and deleting the disk's node, must be safe.
-        disk = f'disk{cycle}'
-        vm.qmp('object-add', **{'qom-type': 'iothread', 'id': 'ioscsi'})
-        vm.qmp('blockdev-add', driver='null-co', **{'node-name': disk})
-        vm.qmp('device_add', driver='virtio-scsi-pci', id='disks',
-               iothread='ioscsi', addr=str(DISKS_SLOT))
-        vm.qmp('device_add', driver='scsi-hd', bus='disks.0', drive=disk)
-        assert vm.holders()['ioscsi'] == [
-            ('qom-object', '/machine/peripheral/disks/virtio-backend')], cycle
-        vm.unplug('disks', DISKS_SLOT)
-        vm.qmp('object-del', id='ioscsi')
-        vm.qmp('human-monitor-command',
-               **{'command-line': f'qemu-io {disk} "read 0 4k"'})
-        wait_for(lambda: try_blockdev_del(vm, disk),
-                 f'{disk} to be released by its disk', 60)
 
         # Unplug still works after the refusal.
         vm.unplug('hotblk', BLK_SLOT)
