@@ -57,12 +57,12 @@ step "QEMU's checks of its Rust: make clippy, make rustdoc, rustfmt" \
     tests/qemu/rust-checks.sh "$qemu/build-rust"
 step "QEMU's tests, --enable-rust build: check-unit, the series' qtest, qos-test, qtest-x86_64, check-block" \
     tests/qemu/run-tests.sh "$qemu/build-rust"
-step "QEMU's tests, --disable-rust build: check-unit, the series' qtest and qos tests, qos-test on aarch64, check-block" \
+step "QEMU's tests, --disable-rust build under ASan and UBSan: check-unit, the series' qtest and qos tests, qos-test on aarch64, check-block" \
     tests/qemu/run-tests.sh --holders-only "$qemu/build-c"
 step "QEMU soak, --enable-rust: 50 hotplug cycles under valgrind" \
     python3 tests/qemu/soak.py "$qemu/build-rust/qemu-system-x86_64" 50 --valgrind
-step "QEMU soak, --disable-rust: 50 hotplug cycles under valgrind" \
-    python3 tests/qemu/soak.py "$qemu/build-c/qemu-system-x86_64" 50 --valgrind
+step "QEMU soak, --disable-rust: 200 hotplug cycles under ASan and UBSan" \
+    python3 tests/qemu/soak.py "$qemu/build-c/qemu-system-x86_64" 200
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

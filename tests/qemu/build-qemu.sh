@@ -11,7 +11,8 @@
 #   download/          the source package, checked against pinned checksums
 #   src/               a git tree of it (tag debian-pristine) + the series
 #   build-rust/        --enable-rust build of src/ (x86_64)
-#   build-c/           --disable-rust build of src/ (x86_64 and aarch64, Xen)
+#   build-c/           --disable-rust build of src/ (x86_64 and aarch64, Xen,
+#                      ASan and UBSan)
 #   src-unpatched/     (--unpatched) a git worktree at debian-pristine
 #   build-unpatched-rust/, build-unpatched-c/   its builds
 #   crates/            the Rust crates QEMU's wraps name, checked
@@ -51,10 +52,15 @@ configure_options=(--disable-docs --disable-werror --without-default-features
                    --enable-tools --disable-user --disable-install-blobs
                    --enable-colo-proxy)
 # The --disable-rust build also has aarch64, whose qos graph runs the holder
-# qos tests on another machine and bus, and Xen, so that xen-block compiles.
-rust_options=(--target-list=x86_64-softmmu --enable-rust)
+# qos tests on another machine and bus, and Xen, so that xen-block compiles;
+# and QEMU's sanitizers, AddressSanitizer and UBSan, under which its tests
+# and the soak run.  valgrind runs the soak on the --enable-rust build,
+# which tells it where QEMU's coroutine stacks are: without that, memcheck
+# now and then takes a switch to a coroutine for a stack change and
+# reports every access to the coroutine's stack.
+rust_options=(--target-list=x86_64-softmmu --enable-rust --enable-valgrind)
 c_options=(--target-list=x86_64-softmmu,aarch64-softmmu --disable-rust
-           --enable-xen)
+           --enable-xen --enable-asan --enable-ubsan)
 
 log() { printf '[build-qemu] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }

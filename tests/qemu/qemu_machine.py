@@ -41,6 +41,7 @@ class Machine:
             stdout=subprocess.DEVNULL,
             stderr=open(os.path.join(self.dir, 'stderr'), 'w'))
         self.qmp_file = self._connect(qmp_path).makefile('rw')
+        self.events = []  # events that arrived while waiting for a reply
         self.qtest_file = self._connect(qtest_path).makefile('rw')
         self._read_qmp()  # greeting
         self.qmp('qmp_capabilities')
@@ -51,6 +52,8 @@ class Machine:
             try:
                 sock = socket.socket(socket.AF_UNIX)
                 sock.connect(path)
+                # A reply that never comes fails the caller, not the job
+                sock.settimeout(self.timeout)
                 return sock
             except (FileNotFoundError, ConnectionRefusedError):
                 if time.monotonic() > deadline or self.process.poll() is not None:
@@ -66,15 +69,18 @@ class Machine:
         self.qmp_file.flush()
         while True:
             reply = self._read_qmp()
-            if 'return' in reply:
-                return reply['return']
-            if 'error' in reply:
+            if 'event' in reply:
+                self.events.append(reply)
+            elif 'error' in reply:
                 raise RuntimeError(f'{command}: {reply["error"]["desc"]}')
+            else:
+                return reply['return']
 
     def wait_event(self, name, device=None):
-        """Waits for event @name, about @device if given."""
+        """Waits for event @name, about @device if given, also if it arrived
+        during an earlier command; earlier events are dropped."""
         while True:
-            reply = self._read_qmp()
+            reply = self.events.pop(0) if self.events else self._read_qmp()
             if reply.get('event') == name and \
                     device in (None, reply.get('data', {}).get('device')):
                 return reply
@@ -109,7 +115,11 @@ class Machine:
             self.qmp('quit')
         except (RuntimeError, OSError, ValueError):
             pass
-        self.process.wait()
+        try:
+            self.process.wait(self.timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
         with open(os.path.join(self.dir, 'stderr')) as log:
             stderr = log.read()
         for name in os.listdir(self.dir):

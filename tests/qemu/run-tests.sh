@@ -104,6 +104,9 @@ echo "== build $build"
 export QTEST_QEMU_BINARY=./qemu-system-x86_64
 export QTEST_QEMU_IMG=./qemu-img
 export QTEST_QEMU_STORAGE_DAEMON_BINARY=./storage-daemon/qemu-storage-daemon
+# In a build with UBSan, undefined behaviour stops the test that meets it,
+# as an AddressSanitizer report does
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 if [ -x tests/qtest/iothread-holders-test ]; then
     echo "== iothread-holders-test"
