@@ -71,7 +71,7 @@ window_subjects=('iothread: refuse object-del while the IOThread has holders'
 window_binaries=(qemu-system-x86_64 qemu-img qemu-io qemu-nbd
                  storage-daemon/qemu-storage-daemon)
 # The iotest cases that need the block-node holders of the last window patch
-node_cases='test_failed_export_leaves_node_held test_failed_export_without_iothread_leaves_node test_set_iothread_again_after_export_moved_node test_movable_export_moved_away test_set_iothread'
+node_cases='test_failed_export_leaves_node_held test_failed_export_without_iothread_leaves_node test_set_iothread_again_after_export_moved_node test_movable_export_moved_away test_set_iothread test_set_iothread_the_node_is_in test_export_without_iothread_holds_the_nodes'
 
 status=0
 window=()
@@ -138,7 +138,8 @@ for entry in "${window[@]}"; do
         QEMU_IO_PROG=$kept/qemu-io QEMU_NBD_PROG=$kept/qemu-nbd \
         QSD_PROG=$kept/storage-daemon/qemu-storage-daemon \
         ./check -qcow2 iothread-holders) >"$kept/iotest.log" 2>&1 || true
-    failed=$(sed -n 's/^+\(FAIL\|ERROR\): \(test_[a-z_]*\).*/\1:\2/p' "$kept/iotest.log" | sort -u)
+    failed=$(sed -n 's/^+\(FAIL\|ERROR\): \(test_[a-z_]*\).*/\1:\2/p' "$kept/iotest.log" |
+        sort -u | tr '\n' ' ')
     unexpected=
     for failure in $failed; do
         case $subject:$failure in
@@ -154,6 +155,6 @@ for entry in "${window[@]}"; do
         status=1
         continue
     fi
-    log "at \"$subject\": holder qtest passes; iotest ${failed:+fails only by assertions where a later patch adds the holder:}${failed:-passes}"
+    log "at \"$subject\": holder qtest passes; iotest ${failed:+fails only by assertions where a later patch adds the holder: }${failed:-passes}"
 done
 exit $status
