@@ -221,20 +221,6 @@ provide_crates() {
     [ -z "$untracked" ] || die "git sees the crates put into $src: $untracked"
 }
 
-link_firmware() {
-    # A build tree looks for firmware in its qemu-bundle; the +ds source has
-    # none, so use Debian's builds of it.
-    local bundle=$1/qemu-bundle/usr/local/share/qemu
-    mkdir -p "$bundle"
-    local file
-    for file in /usr/share/qemu/* /usr/share/seabios/*.bin /usr/lib/ipxe/qemu/*.rom; do
-        # Keep what the build links there itself, even when it is not
-        # built (trace-events-all): only firmware is missing.
-        [ -e "$bundle/${file##*/}" ] || [ -L "$bundle/${file##*/}" ] ||
-            ln -s "$file" "$bundle/"
-    done
-}
-
 # What run-tests.sh needs, not ninja's whole default: whatever the tests of
 # the meson suites unit ("make check-unit"), qtest-x86_64 and block ("make
 # check-block") depend on (the emulators, the tools, the unit and qtest
@@ -288,7 +274,7 @@ configure_and_build() {
     local start=$SECONDS
     PATH=$path ninja -C "$build" "${targets[@]}" >&2
     log "ninja took $((SECONDS - start)) s"
-    link_firmware "$build"
+    "$repo/tests/qemu/link-firmware.sh" "$build"
     [ -x "$build/qemu-system-x86_64" ] || die "no $build/qemu-system-x86_64"
     # The point of colo-proxy and Xen: the conversions there are compiled.
     local file files=(net/colo-compare.c)

@@ -119,12 +119,7 @@ done
     log "the series has not the ${#window_subjects[@]} patches of the bisect window"; exit 1; }
 
 # The last build's qtest and iotest against each window patch's binaries
-# Firmware as build-qemu.sh links it: the +ds source has none
-bundle=$build/qemu-bundle/usr/local/share/qemu
-mkdir -p "$bundle"
-for file in /usr/share/qemu/* /usr/share/seabios/*.bin /usr/lib/ipxe/qemu/*.rom; do
-    [ -e "$bundle/${file##*/}" ] || [ -L "$bundle/${file##*/}" ] || ln -s "$file" "$bundle/"
-done
+"$repo/tests/qemu/link-firmware.sh" "$build"
 for entry in "${window[@]}"; do
     kept=${entry%%:*} subject=${entry#*:}
     if ! QTEST_QEMU_BINARY=$kept/qemu-system-x86_64 \

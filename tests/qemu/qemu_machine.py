@@ -98,10 +98,15 @@ class Machine:
             return str(error)
         raise AssertionError(f'{command} {arguments} succeeded')
 
-    def unplug(self, device, slot):
-        """device_del, then eject the slot as the guest's ACPI code would."""
+    def eject(self, device, slot):
+        """device_del, then eject the slot as the guest's ACPI code would;
+        DEVICE_DELETED comes once the device is finalized."""
         self.qmp('device_del', id=device)
         self.outl(ACPI_PCIHP_EJECT, 1 << slot)
+
+    def unplug(self, device, slot):
+        """eject(), and wait until the device is gone."""
+        self.eject(device, slot)
         self.wait_event('DEVICE_DELETED', device)
 
     def holders(self):

@@ -61,10 +61,10 @@ excluded_qtests=(bios-tables-test migration-test)
 # - make check-block (iotests -qcow2 -g auto, 134 tests with the series'
 #   own): with the series, --disable-rust build (x86_64 and aarch64, Xen,
 #   ASan and UBSan): 127 OK, 7 skipped (format or protocol not suitable,
-#   or a missing tool), none failed, 120 s (83 s without the sanitizers).  The iotests that fail now and then on 10.2.2
-#   (153 and 312, which race the previous process for an image lock, and
-#   iothreads-create, a hang in 10.2.2) are not in group auto, so no
-#   failure is allowed.
+#   or a missing tool), none failed, 120 s (83 s without the sanitizers).
+#   The iotests that fail now and then on 10.2.2 (153 and 312, which race
+#   the previous process for an image lock, and iothreads-create, a hang
+#   in 10.2.2) are not in group auto, so no failure is allowed.
 
 # Prints the summary of a meson test log, and its failed tests
 meson_summary() {

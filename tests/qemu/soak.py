@@ -32,7 +32,7 @@ import re
 import sys
 import time
 
-from qemu_machine import ACPI_PCIHP_EJECT, Machine
+from qemu_machine import Machine
 
 IOTHREADS = ['io0', 'io1', 'io2']
 BLK_SLOT, SCSI_SLOT, DISKS_SLOT = 6, 7, 8
@@ -205,8 +205,7 @@ def main():
         vm.qmp('device_add', driver='scsi-hd', bus='disks.0', drive=disk)
         assert vm.holders()['ioscsi'] == [
             ('qom-object', '/machine/peripheral/disks/virtio-backend')], cycle
-        vm.qmp('device_del', id='disks')
-        vm.outl(ACPI_PCIHP_EJECT, 1 << DISKS_SLOT)
+        vm.eject('disks', DISKS_SLOT)
         if cycle % 2:
             vm.wait_event('DEVICE_DELETED', 'disks')
         vm.qmp('object-del', id='ioscsi')
