@@ -65,6 +65,12 @@ excluded_qtests=(bios-tables-test migration-test)
 #   The iotests that fail now and then on 10.2.2 (153 and 312, which race
 #   the previous process for an image lock, and iothreads-create, a hang
 #   in 10.2.2) are not in group auto, so no failure is allowed.
+#   Under ASan, nbd-qemu-allocation hangs now and then: 5 of 60 runs on the
+#   --disable-rust build with the sanitizers (0 of 60 without), both threads
+#   of qemu-nbd waiting on AddressSanitizer's own allocator lock after
+#   qemu-nbd forked.  It does not touch IOThreads; on a sanitizer build it
+#   is left out.
+sanitizer_excluded_iotests=(nbd-qemu-allocation)
 
 # Prints the summary of a meson test log, and its failed tests
 meson_summary() {
@@ -184,9 +190,19 @@ fi
 
 # make check-block: the suite "block" of meson, one test per iotest of
 # group auto, qcow2.  It builds nothing that build-qemu.sh has not built.
-echo "== make check-block"
+# On a build with ASan, the same meson run without the excluded iotests.
 start=$SECONDS
-make -j"$(nproc)" check-block >check-block.log 2>&1
+if meson introspect --buildoptions | grep -q '"name": "asan", "value": true'; then
+    echo "== make check-block, as meson test (excluded: ${sanitizer_excluded_iotests[*]})"
+    mapfile -t iotests < <(meson test --no-rebuild --list --suite block 2>/dev/null |
+        sed -n 's|.* - qemu:||p' |
+        grep -vxF -f <(printf 'io-qcow2-%s\n' "${sanitizer_excluded_iotests[@]}"))
+    meson test --no-rebuild -t 1 --num-processes "$(nproc)" --print-errorlogs \
+        --suite block "${iotests[@]}" >check-block.log 2>&1
+else
+    echo "== make check-block"
+    make -j"$(nproc)" check-block >check-block.log 2>&1
+fi
 status=$?
 meson_summary check-block.log
 if ! $unpatched; then
