@@ -20,7 +20,8 @@ if $want_qemu; then
     apt_packages+=(libpixman-1-dev libfdt-dev flex bison dpkg-dev git
                    seabios ipxe-qemu socat curl xz-utils
                    bindgen libclang1-14 libclang-common-14-dev
-                   libxen-dev)
+                   libxen-dev
+                   python3-venv)
 fi
 
 # QEMU's source comes from sid's source package (qemu 1:10.2.2+ds-1, pinned
@@ -30,6 +31,8 @@ fi
 # --enable-rust needs bindgen >= 0.60 and libclang with clang's own headers
 # (stdarg.h): bookworm's bindgen 0.60.1 and libclang 14.  The --disable-rust
 # build enables Xen (bookworm's libxen-dev 4.17) so that xen-block compiles.
+# tests/qemu/iotest-linters.sh makes a venv (python3-venv) for the pylint
+# and mypy that QEMU's CI pins.
 sources=/etc/apt/sources.list.d/iothread-holders-qemu.sources
 sources_version='# iothread-holders qemu sources v2 (sid deb-src)'
 apt_updated=false

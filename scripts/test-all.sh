@@ -31,10 +31,7 @@ qemu=${QEMU_WORKDIR:-$repo/.qemu}
 
 step "cargo fmt --check" cargo fmt --all -- --check
 step "cargo clippy" cargo clippy --locked --all-targets -- -D warnings
-step "cargo test (unit, model, stress, scale, header drift)" cargo test --locked
-step "cargo test under ThreadSanitizer" tests/tsan.sh
-step "cargo test with the portable lock (std's mutex, as on Windows)" \
-    cargo test --locked --features portable-lock
+step "cargo test (unit, model, C ABI with death tests, scale, header drift)" cargo test --locked
 step "cargo clippy for Windows (x86_64-pc-windows-gnu std)" \
     env PKG_CONFIG_ALLOW_CROSS=1 \
     cargo clippy --locked --lib --target x86_64-pc-windows-gnu -- -D warnings
@@ -43,14 +40,16 @@ step "build QEMU 10.2.2 with the series, --enable-rust and --disable-rust" \
     tests/qemu/build-qemu.sh
 step "the series carries this crate and the contract test as they are here" tests/qemu/in-tree.sh "$qemu/src"
 step "checkpatch.pl on every patch of the series" tests/qemu/check-series.sh --checkpatch-only
-step "meson without cargo: C tests of the Rust library and of QEMU's C twin, under valgrind" \
+step "QEMU's iotests linters (CI's pinned pylint and mypy) on the series' tree" \
+    tests/qemu/iotest-linters.sh "$qemu/src"
+step "meson without cargo: the contract test against the Rust library and QEMU's iothread-holders.c, under valgrind" \
     sh -c 'rm -rf build &&
            scripts/without-cargo.sh meson setup build -Dtests=enabled -Dqemu_source="$1/src" &&
            scripts/without-cargo.sh meson compile -C build &&
            meson test -C build --print-errorlogs' sh "$qemu"
 step "nm: the static library defines the ABI, leaves QOM undefined" \
     scripts/check-symbols.sh build/libiothread_holders.a
-step "nm: one Rust std per QEMU binary with Rust, none without" \
+step "nm: one Rust std in the emulator with Rust, none in the tools or without Rust" \
     sh -c 'tests/qemu/check-rust-std.sh "$1/build-rust" 1 &&
            tests/qemu/check-rust-std.sh "$1/build-c" 0' sh "$qemu"
 step "QEMU's checks of its Rust: make clippy, make rustdoc, rustfmt" \

@@ -1,155 +1,257 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 
-//! The C ABI: check arguments, convert, call the table, convert back.
+//! The C ABI: check the arguments and the BQL, then call the table.
 //!
-//! QEMU's `include/system/iothread.h` declares the three functions, with
-//! the same signatures.
+//! QEMU declares these functions in `include/system/iothread.h`
+//! (`iothread_ref()`, `iothread_unref()`) and
+//! `include/system/iothread-holders.h` (the others), with the QAPI enum
+//! `IOThreadHolderType` where this header has `unsigned int`: the same
+//! type to C compilers, as an enum with no negative value is.
+//!
+//! A programming error stops QEMU, as QEMU's assertions do: the function
+//! panics with a message that starts with its name, and a panic cannot
+//! leave an `extern "C"` function, so the process aborts.
 
 use std::{
-    ffi::{c_char, CStr},
-    ptr::NonNull,
+    borrow::Cow,
+    ffi::{c_char, c_uint, c_void, CStr},
+    marker::{PhantomData, PhantomPinned},
+    ptr,
 };
 
-use crate::{
-    log::{not_registered, precondition_failed},
-    panic::{boundary, Fallback},
-    qom::{IOThread, IOThreadRef},
-    table::HolderTable,
-};
+use qom::{bindings::object_get_canonical_path_component, Object, ObjectType, Owned};
 
-static HOLDERS: HolderTable<IOThreadRef> = HolderTable::new();
+use crate::table::{HolderTable, IOThreadKey};
 
-/// Runs the body of the exported function `$function` in the panic
-/// boundary; `return_if_fail!` in it names the function.
-macro_rules! exported {
-    ($function:ident, $body:block) => {{
-        const FUNCTION: &CStr =
-            match CStr::from_bytes_with_nul(concat!(stringify!($function), "\0").as_bytes()) {
-                Ok(name) => name,
-                Err(_) => panic!("a function name has no NUL"),
-            };
-        boundary(FUNCTION, || $body)
-    }};
+/// QEMU's `IOThread`, opaque here: a QOM object, only ever passed to QOM.
+pub struct IOThread {
+    _opaque: [u8; 0],
+    // Neither Send, Sync nor Unpin: QEMU's object, reached by pointer.
+    _marker: PhantomData<(*mut u8, PhantomPinned)>,
 }
 
-/// `g_return_val_if_fail()` with a false condition: logs the C expression
-/// that does not hold and returns the function's fallback.
-macro_rules! return_if_fail {
-    ($expression:literal) => {{
-        precondition_failed(FUNCTION, $expression);
-        return Fallback::fallback();
-    }};
-}
+/// `IO_THREAD_HOLDER_TYPE_QOM_OBJECT`, the first value of QEMU's QAPI enum
+/// `IOThreadHolderType`: the type of the holders that `iothread_ref()` adds.
+/// The only holder type this crate names; it passes the others through.
+const IO_THREAD_HOLDER_TYPE_QOM_OBJECT: c_uint = 0;
 
-/// The `IOThread`'s address, which the table keys by.
-fn key(iothread: NonNull<IOThread>) -> usize {
-    iothread.as_ptr() as usize
-}
+/// Every registration pins its `IOThread` with a QOM reference.
+static HOLDERS: HolderTable<Owned<Object>> = HolderTable::new();
 
-/// The bytes of `holder`, or `None` for NULL or an empty string.
-///
-/// # Safety
-/// `holder` is NULL or a NUL-terminated string.
-unsafe fn holder_bytes<'a>(holder: *const c_char) -> Option<&'a [u8]> {
-    // SAFETY: NUL-terminated by the caller's guarantee, when not NULL.
-    let bytes = unsafe {
-        holder
-            .as_ref()
-            .map(|first| CStr::from_ptr(first).to_bytes())?
-    };
-    (!bytes.is_empty()).then_some(bytes)
-}
-
-/// Records that `holder` uses `iothread`, and takes one QOM reference on
-/// `iothread` for as long as that registration lasts.
-///
-/// `holder` is copied.  A holder may be registered several times; each
-/// registration is listed and needs its own `iothread_unref()`.  A NULL
-/// `iothread`, or a NULL or empty `holder`, is logged at CRITICAL level and
-/// changes nothing.
-///
-/// # Safety
-/// `iothread` is NULL or a live `IOThread`; `holder` is NULL or a
-/// NUL-terminated string.
-#[no_mangle]
-pub unsafe extern "C" fn iothread_ref(iothread: *mut IOThread, holder: *const c_char) {
-    exported!(iothread_ref, {
-        let Some(iothread) = NonNull::new(iothread) else {
-            return_if_fail!(c"iothread != NULL")
-        };
-        // SAFETY: relayed from this function's contract.
-        let Some(holder) = (unsafe { holder_bytes(holder) }) else {
-            return_if_fail!(c"holder != NULL && *holder")
-        };
-        // SAFETY: a live IOThread by this function's contract.
-        let reference = unsafe { IOThreadRef::new(iothread) };
-        HOLDERS.register(key(iothread), holder, reference);
-    });
-}
-
-/// Removes the newest registration of `holder` (compared byte-wise) from
-/// `iothread` and drops the QOM reference it held.
-///
-/// A NULL `iothread`, a NULL or empty `holder`, or a `holder` with no
-/// registration on `iothread` is logged at CRITICAL level and changes
-/// nothing.
-///
-/// # Safety
-/// `iothread` is NULL or a live `IOThread`; `holder` is NULL or a
-/// NUL-terminated string.
-#[no_mangle]
-pub unsafe extern "C" fn iothread_unref(iothread: *mut IOThread, holder: *const c_char) {
-    exported!(iothread_unref, {
-        let Some(iothread) = NonNull::new(iothread) else {
-            return_if_fail!(c"iothread != NULL")
-        };
-        // SAFETY: relayed from this function's contract.
-        let Some(name) = (unsafe { holder_bytes(holder) }) else {
-            return_if_fail!(c"holder != NULL && *holder")
-        };
-        // The reference is dropped, and object_unref() called, after the
-        // table is unlocked: the last reference finalizes the IOThread.
-        if HOLDERS.unregister(key(iothread), name).is_none() {
-            // SAFETY: `holder` is a C string, checked above.
-            unsafe {
-                not_registered(FUNCTION, holder, iothread.as_ptr().cast());
-            }
-        }
-    });
-}
-
-/// Returns the holders of `iothread`, one entry per registration, oldest
-/// first, as a new NULL-terminated array to free with `g_strfreev()`.
-///
-/// An `IOThread` without holders gives an empty array.  A NULL `iothread` is
-/// logged at CRITICAL level and gives NULL.
+/// `iothread` as a QOM object, or `None` if NULL.
 ///
 /// # Safety
 /// `iothread` is NULL or a live `IOThread`.
-#[no_mangle]
-pub unsafe extern "C" fn iothread_get_holders(iothread: *mut IOThread) -> *mut *mut c_char {
-    exported!(iothread_get_holders, {
-        let Some(iothread) = NonNull::new(iothread) else {
-            return_if_fail!(c"iothread != NULL")
-        };
-        HOLDERS.with_holders(key(iothread), new_strv)
-    })
+unsafe fn as_object<'a>(iothread: *mut IOThread) -> Option<&'a Object> {
+    // SAFETY: an IOThread is a QOM object, by the caller's guarantee.
+    unsafe { iothread.cast::<Object>().as_ref() }
 }
 
-/// Copies `strings` into a NULL-terminated array allocated with `GLib`.
-fn new_strv(strings: &mut dyn ExactSizeIterator<Item = &[u8]>) -> *mut *mut c_char {
-    let len = strings.len();
-    // SAFETY: g_malloc0_n() checks the multiplication and aborts rather
-    // than return NULL; zeroed, the array is already terminated.
-    let strv: *mut *mut c_char =
-        unsafe { glib_sys::g_malloc0_n(len + 1, size_of::<*mut c_char>()) }.cast();
-    for (slot, string) in strings.take(len).enumerate() {
-        // SAFETY: `slot < len`; g_strndup() copies the bytes (none is NUL:
-        // each came from a C string) and adds the terminator.
-        unsafe {
-            strv.add(slot)
-                .write(glib_sys::g_strndup(string.as_ptr().cast(), string.len()));
-        }
+/// The string at `name`, or `None` if NULL.
+///
+/// # Safety
+/// `name` is NULL or a NUL-terminated string.
+unsafe fn as_cstr<'a>(name: *const c_char) -> Option<&'a CStr> {
+    // SAFETY: NUL-terminated, by the caller's guarantee.
+    unsafe { name.as_ref().map(|first| CStr::from_ptr(first)) }
+}
+
+fn key(iothread: &Object) -> IOThreadKey {
+    ptr::from_ref(iothread) as IOThreadKey
+}
+
+/// The `IOThread`'s id, as QOM names it, for messages.
+fn iothread_name(iothread: &Object) -> Cow<'_, str> {
+    // SAFETY: a live QOM object; the string returned belongs to it.
+    let component = unsafe {
+        as_cstr(object_get_canonical_path_component(
+            iothread.as_object_ptr(),
+        ))
+    };
+    component.map_or(Cow::Borrowed("(unnamed)"), CStr::to_string_lossy)
+}
+
+/// Stops the process if the caller does not hold the BQL.
+fn check_bql(func: &str, iothread: &Object) {
+    if !bql::is_locked() {
+        panic!(
+            "{func}: IOThread '{}' used without the BQL",
+            iothread_name(iothread)
+        );
     }
-    strv
+}
+
+/// Checks the arguments of `func` and the BQL, and stops the process on a
+/// programming error; returns the `IOThread` as a QOM object and the name.
+///
+/// # Safety
+/// `iothread` is NULL or a live `IOThread`; `name` is NULL or a
+/// NUL-terminated string.
+unsafe fn check<'a>(
+    func: &str,
+    iothread: *mut IOThread,
+    name: *const c_char,
+) -> (&'a Object, &'a CStr) {
+    // SAFETY: relayed from this function's contract.
+    let (iothread, name) = unsafe { (as_object(iothread), as_cstr(name)) };
+    let Some(iothread) = iothread else {
+        let name = name.map_or(Cow::Borrowed("(null)"), CStr::to_string_lossy);
+        panic!("{func}: NULL IOThread (holder '{name}')");
+    };
+    let Some(name) = name.filter(|name| !name.is_empty()) else {
+        panic!(
+            "{func}: no holder name for IOThread '{}'",
+            iothread_name(iothread)
+        );
+    };
+    check_bql(func, iothread);
+    (iothread, name)
+}
+
+/// # Safety
+/// As `iothread_add_holder()`.
+unsafe fn add(func: &str, iothread: *mut IOThread, holder_type: c_uint, name: *const c_char) {
+    // SAFETY: relayed from this function's contract.
+    let (iothread, name) = unsafe { check(func, iothread, name) };
+    // SAFETY: an IOThread is a QOM object of its own, never embedded.
+    let pin = unsafe { Owned::from(iothread) };
+    HOLDERS.add(key(iothread), holder_type, name, pin);
+}
+
+/// # Safety
+/// As `iothread_remove_holder()`.
+unsafe fn remove(func: &str, iothread: *mut IOThread, holder_type: c_uint, name: *const c_char) {
+    // SAFETY: relayed from this function's contract.
+    let (iothread, name) = unsafe { check(func, iothread, name) };
+    let Some(pin) = HOLDERS.remove(key(iothread), holder_type, name) else {
+        panic!(
+            "{func}: '{}' is not a holder of IOThread '{}'",
+            name.to_string_lossy(),
+            iothread_name(iothread)
+        );
+    };
+    // The table is no longer borrowed: dropping the last reference
+    // finalizes the IOThread, which must find QEMU's state usable.
+    drop(pin);
+}
+
+/// Registers the holder `(holder_type, name)` of `iothread`, and takes a
+/// QOM reference on `iothread` for as long as that registration lasts.
+///
+/// `holder_type` is a value of QEMU's QAPI enum `IOThreadHolderType`,
+/// passed through; `name` is copied.  A holder may be registered several
+/// times: it is listed each time, and each registration needs its own
+/// `iothread_remove_holder()`.
+///
+/// Global state code: the caller holds the BQL.  A NULL `iothread`, a NULL
+/// or empty `name`, or a call without the BQL stops the process with a
+/// message.
+///
+/// # Safety
+/// `iothread` is NULL or a live `IOThread`; `name` is NULL or a
+/// NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn iothread_add_holder(
+    iothread: *mut IOThread,
+    holder_type: c_uint,
+    name: *const c_char,
+) {
+    // SAFETY: relayed from this function's contract.
+    unsafe { add("iothread_add_holder", iothread, holder_type, name) }
+}
+
+/// Removes the newest registration of the holder `(holder_type, name)`
+/// (the name compared byte-wise) from `iothread` and drops the QOM
+/// reference it held, which may finalize `iothread`.
+///
+/// Global state code: the caller holds the BQL.  A NULL `iothread`, a NULL
+/// or empty `name`, a holder that is not registered, or a call without the
+/// BQL stops the process with a message.
+///
+/// # Safety
+/// `iothread` is NULL or a live `IOThread`; `name` is NULL or a
+/// NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn iothread_remove_holder(
+    iothread: *mut IOThread,
+    holder_type: c_uint,
+    name: *const c_char,
+) {
+    // SAFETY: relayed from this function's contract.
+    unsafe { remove("iothread_remove_holder", iothread, holder_type, name) }
+}
+
+/// `iothread_add_holder()` of a QOM object, named by its canonical path:
+/// the holder type `IO_THREAD_HOLDER_TYPE_QOM_OBJECT`.
+///
+/// # Safety
+/// As `iothread_add_holder()`.
+#[no_mangle]
+pub unsafe extern "C" fn iothread_ref(iothread: *mut IOThread, holder: *const c_char) {
+    // SAFETY: relayed from this function's contract.
+    unsafe {
+        add(
+            "iothread_ref",
+            iothread,
+            IO_THREAD_HOLDER_TYPE_QOM_OBJECT,
+            holder,
+        )
+    }
+}
+
+/// `iothread_remove_holder()` of a QOM object, named by its canonical path:
+/// the holder type `IO_THREAD_HOLDER_TYPE_QOM_OBJECT`.
+///
+/// # Safety
+/// As `iothread_remove_holder()`.
+#[no_mangle]
+pub unsafe extern "C" fn iothread_unref(iothread: *mut IOThread, holder: *const c_char) {
+    // SAFETY: relayed from this function's contract.
+    unsafe {
+        remove(
+            "iothread_unref",
+            iothread,
+            IO_THREAD_HOLDER_TYPE_QOM_OBJECT,
+            holder,
+        )
+    }
+}
+
+/// Calls `func(holder_type, name, opaque)` for each registration of a
+/// holder on `iothread`, oldest first.
+///
+/// `name` is valid only during the call.  `func` must not call the holder
+/// functions: that stops the process.
+///
+/// Global state code: the caller holds the BQL.  A NULL `iothread` or
+/// `func`, or a call without the BQL, stops the process with a message.
+///
+/// # Safety
+/// `iothread` is NULL or a live `IOThread`; `func` is NULL or a function
+/// that may be called with `opaque`.
+#[no_mangle]
+pub unsafe extern "C" fn iothread_foreach_holder(
+    iothread: *mut IOThread,
+    func: Option<
+        unsafe extern "C" fn(holder_type: c_uint, name: *const c_char, opaque: *mut c_void),
+    >,
+    opaque: *mut c_void,
+) {
+    const FUNC: &str = "iothread_foreach_holder";
+    // SAFETY: relayed from this function's contract.
+    let Some(iothread) = (unsafe { as_object(iothread) }) else {
+        panic!("{FUNC}: NULL IOThread");
+    };
+    let Some(func) = func else {
+        panic!(
+            "{FUNC}: no function for IOThread '{}'",
+            iothread_name(iothread)
+        );
+    };
+    check_bql(FUNC, iothread);
+    HOLDERS.for_each(key(iothread), |holder_type, name| {
+        // SAFETY: `func` may be called with `opaque`, by this function's
+        // contract; `name` lives until the table is no longer borrowed.
+        unsafe { func(holder_type, name.as_ptr(), opaque) }
+    });
 }

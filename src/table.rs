@@ -1,114 +1,75 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 
-//! Which `IOThread` has which holders, shared by every thread.
+//! Which `IOThread` has which holders: QEMU global state, which the BQL
+//! protects, so the table has no lock of its own.
 //!
-//! Why a table keyed by the `IOThread`'s address, not a field of
+//! The table is keyed by the `IOThread`'s address, not a field of
 //! `struct IOThread` freed at finalize: the C ABI takes an opaque
-//! `IOThread *`, and QEMU's C twin of these functions must be a drop-in, so
-//! neither knows the layout.  Keying by address is safe: an entry exists only while it
-//! has registrations, each holding a QOM reference, so every address in
-//! the table is a live `IOThread`; an emptied entry is removed at once.
+//! `IOThread *`, as QEMU's C twin of these functions does.  Keying by
+//! address is safe: an entry exists only while it has registrations, each
+//! of which pins its `IOThread` (a QOM reference), so every address in the
+//! table is a live `IOThread`; an emptied entry is removed at once.
 //!
-//! One mutex guards the whole table: QEMU calls in under the BQL, so there
-//! is no contention to shard away, and the mutex makes the library correct
-//! without relying on the BQL.
+//! The table is a `bql::BqlRefCell`, QEMU's cell for state the BQL
+//! protects: a borrow without the BQL, or one that conflicts with another
+//! (a callback of `for_each` that adds or removes a holder), panics.
 
-use std::collections::{btree_map::Entry, BTreeMap};
+use std::{collections::BTreeMap, ffi::CStr};
 
-use crate::{lock::Mutex, registry::Registry};
+use bql::BqlRefCell;
+
+use crate::registry::{HolderType, Registry};
 
 /// An `IOThread`'s identity: its address.
 pub type IOThreadKey = usize;
 
 /// The registries of all `IOThreads` that have holders.
 pub struct HolderTable<P> {
-    registries: Mutex<BTreeMap<IOThreadKey, Registry<P>>>,
+    registries: BqlRefCell<BTreeMap<IOThreadKey, Registry<P>>>,
 }
 
-impl<P: Send> HolderTable<P> {
+impl<P> HolderTable<P> {
     /// An empty table, for a `static`.
     pub const fn new() -> Self {
         Self {
-            registries: Mutex::new(BTreeMap::new()),
+            registries: BqlRefCell::new(BTreeMap::new()),
         }
     }
 
-    /// Records one registration of `holder` on `iothread`, keeping `pin`.
-    pub fn register(&'static self, iothread: IOThreadKey, holder: &[u8], pin: P) {
-        let mut registries = self.registries.lock();
-        registries
+    /// Records one registration of `(holder_type, name)` on `iothread`,
+    /// keeping `pin` with it.
+    pub fn add(&self, iothread: IOThreadKey, holder_type: HolderType, name: &CStr, pin: P) {
+        self.registries
+            .borrow_mut()
             .entry(iothread)
             .or_default()
-            .register(holder, pin);
+            .add(holder_type, name, pin);
     }
 
-    /// Removes the newest registration of `holder` on `iothread` and returns
-    /// its pin, or `None` if there is none.  The pin is returned rather than
-    /// dropped so that the caller drops it after the table is unlocked.
-    pub fn unregister(&'static self, iothread: IOThreadKey, holder: &[u8]) -> Option<P> {
-        let mut registries = self.registries.lock();
-        let Entry::Occupied(mut registry) = registries.entry(iothread) else {
-            return None;
-        };
-        let pin = registry.get_mut().unregister(holder);
-        if registry.get().is_empty() {
-            registry.remove();
+    /// Removes the newest registration of `(holder_type, name)` on
+    /// `iothread` and returns its pin, or `None` if there is none.  The pin
+    /// is returned, not dropped, so that the caller drops it once the table
+    /// is no longer borrowed.
+    pub fn remove(&self, iothread: IOThreadKey, holder_type: HolderType, name: &CStr) -> Option<P> {
+        let mut registries = self.registries.borrow_mut();
+        let registry = registries.get_mut(&iothread)?;
+        let pin = registry.remove(holder_type, name);
+        if registry.is_empty() {
+            registries.remove(&iothread);
         }
-        drop(registries);
         pin
     }
 
-    /// Calls `visit` with the holders of `iothread`, oldest first, while the
-    /// table is locked, so that the list is one consistent snapshot.
-    pub fn with_holders<R>(
-        &'static self,
-        iothread: IOThreadKey,
-        visit: impl FnOnce(&mut dyn ExactSizeIterator<Item = &[u8]>) -> R,
-    ) -> R {
-        let registries = self.registries.lock();
-        match registries.get(&iothread) {
-            Some(registry) => visit(&mut registry.holders()),
-            None => visit(&mut std::iter::empty()),
+    /// Calls `visit` with each registration of a holder on `iothread`,
+    /// oldest first, while the table is borrowed.
+    pub fn for_each(&self, iothread: IOThreadKey, mut visit: impl FnMut(HolderType, &CStr)) {
+        let registries = self.registries.borrow();
+        for (holder_type, name) in registries
+            .get(&iothread)
+            .into_iter()
+            .flat_map(Registry::holders)
+        {
+            visit(holder_type, name);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn holders_of(table: &'static HolderTable<u8>, iothread: IOThreadKey) -> Vec<Vec<u8>> {
-        table.with_holders(iothread, |holders| holders.map(<[u8]>::to_vec).collect())
-    }
-
-    #[test]
-    fn iothreads_are_independent() {
-        static TABLE: HolderTable<u8> = HolderTable::new();
-        TABLE.register(1, b"a", 10);
-        TABLE.register(2, b"b", 20);
-        assert_eq!(holders_of(&TABLE, 1), [b"a"]);
-        assert_eq!(holders_of(&TABLE, 2), [b"b"]);
-        assert_eq!(TABLE.unregister(1, b"b"), None);
-        assert_eq!(TABLE.unregister(2, b"b"), Some(20));
-        assert!(holders_of(&TABLE, 2).is_empty());
-        assert_eq!(holders_of(&TABLE, 1), [b"a"]);
-    }
-
-    #[test]
-    fn emptied_iothreads_are_forgotten() {
-        static TABLE: HolderTable<IOThreadKey> = HolderTable::new();
-        for iothread in 0..100 {
-            TABLE.register(iothread, b"a", iothread);
-            assert_eq!(TABLE.unregister(iothread, b"a"), Some(iothread));
-            assert_eq!(TABLE.unregister(iothread, b"a"), None);
-        }
-        assert!(TABLE.registries.lock().is_empty());
-    }
-
-    #[test]
-    fn unknown_iothread_has_no_holders() {
-        static TABLE: HolderTable<u8> = HolderTable::new();
-        assert!(holders_of(&TABLE, 99).is_empty());
-        assert_eq!(TABLE.unregister(99, b"a"), None);
     }
 }

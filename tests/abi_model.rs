@@ -6,11 +6,10 @@
 
 mod support;
 
-use support::{abi_model, count_criticals, XorShift};
+use support::{abi_model, XorShift};
 
 #[test]
 fn random_call_sequences_match_the_model() {
-    count_criticals();
     let mut random = XorShift(0x2545_f491_4f6c_dd1d);
     for _ in 0..3_000 {
         let len = usize::from(random.byte()) * 2;
@@ -21,7 +20,6 @@ fn random_call_sequences_match_the_model() {
 
 #[test]
 fn saved_inputs_still_pass() {
-    count_criticals();
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
     for entry in std::fs::read_dir(dir).expect("fuzz/regressions exists") {
         let path = entry.expect("a readable directory").path();

@@ -11,6 +11,5 @@ mod support;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    support::count_criticals();
     support::abi_model::run(data);
 });

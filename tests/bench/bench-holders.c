@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Benchmark: the library through its C ABI against the holder list of the
- * earlier QEMU series ("seed"), reimplemented here faithfully: a GList that
- * iothread_ref() prepends to and iothread_unref() searches with
- * g_list_find_custom() and g_strcmp0(), freeing with g_free() and
- * g_list_delete_link(); the caller allocates the string, since the seed
- * stole it.  Both sides take and drop one QOM reference per registration
- * (the seed's devices did so themselves), through the same stand-in QOM.
+ * Benchmark: the library through its C ABI (iothread_add_holder(),
+ * iothread_remove_holder(), iothread_foreach_holder(), under the BQL
+ * stand-in) against the holder list of the earlier QEMU series ("seed"),
+ * reimplemented here faithfully: a GList that iothread_ref() prepends to
+ * and iothread_unref() searches with g_list_find_custom() and g_strcmp0(),
+ * freeing with g_free() and g_list_delete_link(); the caller allocates the
+ * string, since the seed stole it.  Both sides take and drop one QOM
+ * reference per registration (the seed's devices did so themselves),
+ * through the same stand-in QOM (tests/c/qemu-shim).
  *
  * Both run in this process, interleaved round by round, so that machine
  * noise hits both alike; each figure is the median of the rounds.
@@ -19,33 +21,38 @@
  * usage: bench-holders [CSV-FILE] | bench-holders --memory
  */
 
+#include "qemu/osdep.h"
+
 #include <malloc.h>
-#include <pthread.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <string.h>
 #include <time.h>
 
-#include <glib.h>
-
-#include "iothread-holders.h"
+#include "qemu/main-loop.h"
 #include "qom/object.h"
+#include "system/iothread-holders.h"
 
 #define ROUNDS 7
 #define MIN_BATCH_NS (20 * 1000 * 1000)
 
 static const int sizes[] = { 1, 10, 100, 1000, 10000 };
 
+#define TYPE_BENCH_IOTHREAD "bench-iothread"
+
+static const TypeInfo bench_iothread_info = {
+    .name = TYPE_BENCH_IOTHREAD,
+    .parent = TYPE_OBJECT,
+    .instance_size = sizeof(Object),
+};
+
 /* The seed's IOThread fields and functions */
 typedef struct SeedIOThread {
-    Object qom;
+    Object *qom;
     int attached_cnt;
     GList *attached_dev;
 } SeedIOThread;
 
 static void seed_ref(SeedIOThread *iothread, char *holder)
 {
-    object_ref(&iothread->qom);
+    object_ref(iothread->qom);
     iothread->attached_dev = g_list_prepend(iothread->attached_dev, holder);
     iothread->attached_cnt++;
 }
@@ -62,20 +69,24 @@ static void seed_unref(SeedIOThread *iothread, const char *holder)
     g_free(link->data);
     iothread->attached_dev = g_list_delete_link(iothread->attached_dev, link);
     iothread->attached_cnt--;
-    object_unref(&iothread->qom);
+    object_unref(iothread->qom);
 }
 
-/* The same result as iothread_get_holders(): oldest first, a new strv */
-static char **seed_get_holders(SeedIOThread *iothread)
+/* As iothread_foreach_holder(): oldest first, the seed's holder type */
+static void seed_foreach_holder(SeedIOThread *iothread,
+                                IOThreadHolderFunc *func, void *opaque)
 {
-    char **holders = g_new(char *, iothread->attached_cnt + 1);
-    int i = iothread->attached_cnt;
-
-    holders[i] = NULL;
-    for (GList *link = iothread->attached_dev; link; link = link->next) {
-        holders[--i] = g_strdup(link->data);
+    for (GList *link = g_list_last(iothread->attached_dev); link;
+         link = link->prev) {
+        func(IO_THREAD_HOLDER_TYPE_QOM_OBJECT, link->data, opaque);
     }
-    return holders;
+}
+
+/* What a caller of foreach does at least: look at each name */
+static void count_holder(IOThreadHolderType type, const char *name,
+                         void *opaque)
+{
+    *(size_t *)opaque += type + (unsigned char)name[0];
 }
 
 static char **names;
@@ -102,7 +113,7 @@ typedef struct Side {
     const char *name;
     void (*fill)(void *iothread, int n);
     void (*drain)(void *iothread, int n);
-    /* one unref+ref of the oldest holder; @i counts the operations */
+    /* one remove+add of the oldest holder; @i counts the operations */
     void (*cycle)(void *iothread, int n, long i);
     void (*list)(void *iothread);
     void *iothread;
@@ -111,14 +122,16 @@ typedef struct Side {
 static void lib_fill(void *iothread, int n)
 {
     for (int i = 0; i < n; i++) {
-        iothread_ref(iothread, names[i]);
+        iothread_add_holder(iothread, IO_THREAD_HOLDER_TYPE_QOM_OBJECT,
+                            names[i]);
     }
 }
 
 static void lib_drain(void *iothread, int n)
 {
     for (int i = 0; i < n; i++) {
-        iothread_unref(iothread, names[i]);
+        iothread_remove_holder(iothread, IO_THREAD_HOLDER_TYPE_QOM_OBJECT,
+                               names[i]);
     }
 }
 
@@ -126,13 +139,16 @@ static void lib_cycle(void *iothread, int n, long i)
 {
     const char *oldest = names[i % n];
 
-    iothread_unref(iothread, oldest);
-    iothread_ref(iothread, oldest);
+    iothread_remove_holder(iothread, IO_THREAD_HOLDER_TYPE_QOM_OBJECT, oldest);
+    iothread_add_holder(iothread, IO_THREAD_HOLDER_TYPE_QOM_OBJECT, oldest);
 }
 
 static void lib_list(void *iothread)
 {
-    g_strfreev(iothread_get_holders(iothread));
+    size_t sum = 0;
+
+    iothread_foreach_holder(iothread, count_holder, &sum);
+    g_assert_cmpuint(sum, >, 0);
 }
 
 static void seed_fill(void *iothread, int n)
@@ -162,14 +178,17 @@ static void seed_cycle(void *iothread, int n, long i)
 
 static void seed_list(void *iothread)
 {
-    g_strfreev(seed_get_holders(iothread));
+    size_t sum = 0;
+
+    seed_foreach_holder(iothread, count_holder, &sum);
+    g_assert_cmpuint(sum, >, 0);
 }
 
 enum { OP_CYCLE, OP_FILL, OP_LIST, OP_COUNT };
 static const char *const op_names[] = {
-    [OP_CYCLE] = "unref+ref oldest",
-    [OP_FILL] = "register n (per holder)",
-    [OP_LIST] = "get_holders",
+    [OP_CYCLE] = "remove+add oldest",
+    [OP_FILL] = "add n (per holder)",
+    [OP_LIST] = "foreach",
 };
 
 /* ns per operation of @op on @side with @n live holders, one batch */
@@ -217,32 +236,6 @@ static double measure(Side *side, int op, int n)
     return op == OP_FILL ? elapsed / iterations / n : elapsed / iterations;
 }
 
-/*
- * ns per uncontended lock and unlock of a POSIX mutex, the library's lock,
- * one batch.  The seed, relying on the BQL, pays nothing of the kind;
- * printing it beside the figures shows how much of the library's time is
- * its thread safety.
- */
-static double lock_pair_ns(void)
-{
-    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-    long iterations = 1 << 20;
-    double start, elapsed;
-
-    for (;;) {
-        start = now_ns();
-        for (long i = 0; i < iterations; i++) {
-            pthread_mutex_lock(&lock);
-            pthread_mutex_unlock(&lock);
-        }
-        elapsed = now_ns() - start;
-        if (elapsed >= MIN_BATCH_NS) {
-            return elapsed / iterations;
-        }
-        iterations *= 2;
-    }
-}
-
 static int compare_doubles(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -255,16 +248,6 @@ static double median(double rounds[ROUNDS])
 {
     qsort(rounds, ROUNDS, sizeof(double), compare_doubles);
     return rounds[ROUNDS / 2];
-}
-
-static double median_lock_pair_ns(void)
-{
-    double rounds[ROUNDS];
-
-    for (int round = 0; round < ROUNDS; round++) {
-        rounds[round] = lock_pair_ns();
-    }
-    return median(rounds);
 }
 
 /* Heap bytes per holder with @n holders, from the allocator's own count */
@@ -287,19 +270,23 @@ static double bytes_per_holder(Side *side, int n)
 
 int main(int argc, char **argv)
 {
-    /* One reference each, as object_new() gives */
-    SeedIOThread seed_iothread = { .qom.ref = 1 };
-    Object lib_iothread = { .ref = 1 };
+    Object *lib_iothread;
+    SeedIOThread seed_iothread = { 0 };
     Side sides[2] = {
-        { "library", lib_fill, lib_drain, lib_cycle, lib_list,
-          &lib_iothread },
-        { "seed", seed_fill, seed_drain, seed_cycle, seed_list,
-          &seed_iothread },
+        { "library", lib_fill, lib_drain, lib_cycle, lib_list },
+        { "seed", seed_fill, seed_drain, seed_cycle, seed_list },
     };
     int max_n = sizes[G_N_ELEMENTS(sizes) - 1];
     bool memory = argc > 1 && g_str_equal(argv[1], "--memory");
     FILE *csv = argc > 1 && !memory ? fopen(argv[1], "w") : NULL;
 
+    /* The library's calls are global state code, under the BQL */
+    rust_bql_mock_lock();
+    type_register_static(&bench_iothread_info);
+    lib_iothread = object_new(TYPE_BENCH_IOTHREAD);
+    seed_iothread.qom = object_new(TYPE_BENCH_IOTHREAD);
+    sides[0].iothread = lib_iothread;
+    sides[1].iothread = &seed_iothread;
     make_names(max_n);
     if (memory) {
         if (g_strcmp0(g_getenv("G_SLICE"), "always-malloc") != 0) {
@@ -344,11 +331,11 @@ int main(int argc, char **argv)
         }
     }
 
-    printf("\nuncontended pthread mutex lock+unlock, the library's "
-           "lock (the seed has none): %.1f ns\n", median_lock_pair_ns());
-
-    g_assert_cmpint(lib_iothread.ref, ==, 1);
-    g_assert_cmpint(seed_iothread.qom.ref, ==, 1);
+    /* Every reference taken was dropped */
+    g_assert_cmpuint(lib_iothread->ref, ==, 1);
+    g_assert_cmpuint(seed_iothread.qom->ref, ==, 1);
+    object_unref(lib_iothread);
+    object_unref(seed_iothread.qom);
     g_strfreev(names);
     if (csv) {
         fclose(csv);

@@ -197,9 +197,7 @@ provide_crates() {
                 cp "$crate" "$src/subprojects/packagecache/$file"
             continue
         fi
-        # The crate's own standalone build brings two of them.
-        local ours=$repo/subprojects/packagefiles/$wrapname/meson.build
-        [ -f "$ours" ] || ours=$repo/tests/qemu/testbed/subprojects/$wrapname/meson.build
+        local ours=$repo/tests/qemu/testbed/subprojects/$wrapname/meson.build
         [ -f "$ours" ] ||
             die "$wrapname.wrap has no packagefiles in the tree and tests/qemu/testbed/ has no meson.build for it"
         grep -q "version: '$version'" "$ours" ||

@@ -34,7 +34,8 @@ class Machine:
         qmp_path = os.path.join(self.dir, 'qmp')
         qtest_path = os.path.join(self.dir, 'qtest')
         self.process = subprocess.Popen(
-            [*wrapper, binary, '-M', 'pc', '-display', 'none', '-nodefaults',
+            [*wrapper, binary, '-M', 'pc', '-accel', 'qtest', '-display', 'none',
+             '-nodefaults',
              '-qmp', f'unix:{qmp_path},server=on,wait=off',
              '-qtest', f'unix:{qtest_path},server=on,wait=off',
              '-qtest-log', '/dev/null'] + args,

@@ -125,16 +125,17 @@ elif ! $unpatched; then
 fi
 
 # make check-unit: QEMU's unit tests, among them the holder contract test
-# (against iothread-holders.c, or the Rust crate in a Rust build) and, in a
-# Rust build, the crate's own tests.
+# against iothread-holders.c and, in a Rust build, against the crate too,
+# and the crate's own tests.
 echo "== make check-unit"
 start=$SECONDS
 make -j"$(nproc)" check-unit >check-unit.log 2>&1
 status=$?
 meson_summary check-unit.log
 if ! $unpatched; then
-    want=(test-iothread-holders test-iothread-holder-names)
-    grep -q '^#define CONFIG_HAVE_RUST' config-host.h && want+=(rust-iothread-holders-tests)
+    want=(test-iothread-holders)
+    grep -q '^#define CONFIG_HAVE_RUST' config-host.h &&
+        want+=(test-iothread-holders-rust rust-iothread-holders-tests)
     passed_in check-unit.log "${want[@]}" || status=1
 fi
 record "make check-unit" $status

@@ -49,7 +49,7 @@ COLD = {
     'io2': [],
 }
 # Stack frames of the library and of the code the series adds or changes.
-OURS = re.compile(r'iothread_holders|iothread_(ref|unref|get_holders)\b|'
+OURS = re.compile(r'iothread_holders|iothread_(ref|unref|add_holder|remove_holder|foreach_holder|get_holders)\b|'
                   r'iothread_vq_mapping|virtio_blk_vq_aio_context|'
                   r'virtio_scsi_dataplane|query_one_iothread|'
                   r'iothread_can_be_deleted|user_creatable_can_be_deleted|'

@@ -1,375 +1,519 @@
 /*
- * The contract of iothread_ref(), iothread_unref() and
- * iothread_get_holders(), as system/iothread.h documents it, checked
- * against whichever implementation the build links.
+ * The contract of the IOThread holder functions, as system/iothread.h and
+ * system/iothread-holders.h document it, checked against whichever
+ * implementation the build links: iothread-holders.c, or the
+ * iothread-holders crate (rust/iothread-holders).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
 #include "qemu/osdep.h"
+#include "qapi/error.h"
 #include "qemu/module.h"
+#include "qemu/main-loop.h"
 #include "qom/object.h"
 #include "system/iothread.h"
-
-#define LOG_DOMAIN "iothread"
+#include "system/iothread-holders.h"
 
 /*
- * The holder functions only take and drop QOM references on an IOThread,
- * so a plain QOM object stands in for one.
+ * The holder functions only take and drop QOM references on an IOThread
+ * and ask for its id, so a plain QOM object stands in for one.
  */
 #define TYPE_TEST_IOTHREAD "test-iothread"
+
+static int finalized;
+
+static void test_iothread_finalize(Object *obj);
 
 static const TypeInfo test_iothread_info = {
     .name = TYPE_TEST_IOTHREAD,
     .parent = TYPE_OBJECT,
     .instance_size = sizeof(Object),
+    .instance_finalize = test_iothread_finalize,
 };
 
-static IOThread *test_iothread_new(void)
+/*
+ * Holds the BQL as far as unit tests can.  The C implementation checks
+ * that it runs in the main loop's thread, which main() makes this one;
+ * the crate asks bql_locked(), which is false until rust_bql_mock_lock().
+ * Each test calls this, not main(): the death tests without the BQL run
+ * in a child process that must never have called it.
+ */
+static void take_bql(void)
 {
-    return (IOThread *)object_new(TYPE_TEST_IOTHREAD);
+    rust_bql_mock_lock();
+}
+
+/* A new IOThread stand-in, named @id as -object iothread,id=@id would be */
+static IOThread *test_iothread_new(const char *id)
+{
+    Object *obj = object_new(TYPE_TEST_IOTHREAD);
+
+    object_property_add_child(object_get_objects_root(), id, obj);
+    object_unref(obj);
+    return (IOThread *)obj;
 }
 
 /* The references that holders have taken on @iothread */
-static int holder_refs(IOThread *iothread)
+static unsigned holder_refs(IOThread *iothread)
 {
-    return qatomic_read(&OBJECT(iothread)->ref) - 1;
+    return OBJECT(iothread)->ref - 1;
 }
 
 static void test_iothread_free(IOThread *iothread)
 {
-    g_assert_cmpint(holder_refs(iothread), ==, 0);
-    object_unref(OBJECT(iothread));
+    g_assert_cmpuint(holder_refs(iothread), ==, 0);
+    object_unparent(OBJECT(iothread));
 }
 
-/* Checks that @iothread lists exactly the holders given, then NULL */
-static void G_GNUC_NULL_TERMINATED assert_holders(IOThread *iothread, ...)
-{
-    g_auto(GStrv) holders = iothread_get_holders(iothread);
-    const char *expected;
-    va_list args;
-    gsize i = 0;
+typedef struct Holder {
+    IOThreadHolderType type;
+    const char *name;
+} Holder;
 
-    g_assert_nonnull(holders);
-    va_start(args, iothread);
-    while ((expected = va_arg(args, const char *))) {
-        g_assert_nonnull(holders[i]);
-        g_assert_cmpstr(holders[i], ==, expected);
-        i++;
+static void list_holder(IOThreadHolderType type, const char *name,
+                        void *opaque)
+{
+    GArray *holders = opaque;
+    Holder holder = { .type = type, .name = g_strdup(name) };
+
+    g_array_append_val(holders, holder);
+}
+
+static void holder_clear(gpointer data)
+{
+    g_free((char *)((Holder *)data)->name);
+}
+
+static GArray *list_holders(IOThread *iothread)
+{
+    GArray *holders = g_array_new(false, false, sizeof(Holder));
+
+    g_array_set_clear_func(holders, holder_clear);
+    iothread_foreach_holder(iothread, list_holder, holders);
+    return holders;
+}
+
+/* Checks that @iothread lists exactly the @n holders of @expected */
+static void assert_holders(IOThread *iothread, const Holder *expected,
+                           guint n)
+{
+    g_autoptr(GArray) holders = list_holders(iothread);
+
+    g_assert_cmpuint(holders->len, ==, n);
+    for (guint i = 0; i < n; i++) {
+        Holder *holder = &g_array_index(holders, Holder, i);
+
+        g_assert_cmpint(holder->type, ==, expected[i].type);
+        g_assert_cmpstr(holder->name, ==, expected[i].name);
     }
-    va_end(args);
-    g_assert_null(holders[i]);
 }
 
-static void expect_critical(const char *pattern)
+static void assert_no_holder(IOThread *iothread)
 {
-    g_test_expect_message(LOG_DOMAIN, G_LOG_LEVEL_CRITICAL, pattern);
+    assert_holders(iothread, NULL, 0);
 }
 
-static void test_new_iothread_has_no_holder(void)
+static void test_empty(void)
 {
-    IOThread *iothread = test_iothread_new();
+    IOThread *iothread;
 
-    assert_holders(iothread, NULL);
+    take_bql();
+    iothread = test_iothread_new("io0");
+    assert_no_holder(iothread);
     test_iothread_free(iothread);
 }
 
-static void test_holder_is_copied(void)
+static void test_name_is_copied(void)
 {
-    IOThread *iothread = test_iothread_new();
-    char *holder = g_strdup("/machine/peripheral/disk0/virtio-backend");
-    char *same = g_strdup(holder);
+    const Holder expected[] = {
+        { IO_THREAD_HOLDER_TYPE_BLOCK_EXPORT, "export0" },
+    };
+    g_autofree char *name = g_strdup("export0");
+    IOThread *iothread;
 
-    iothread_ref(iothread, holder);
-    memset(holder, 'X', strlen(holder));
-    g_free(holder);
-    assert_holders(iothread, "/machine/peripheral/disk0/virtio-backend",
-                   NULL);
+    take_bql();
+    iothread = test_iothread_new("io0");
+    iothread_add_holder(iothread, IO_THREAD_HOLDER_TYPE_BLOCK_EXPORT, name);
+    memset(name, 'X', strlen(name));
+    assert_holders(iothread, expected, G_N_ELEMENTS(expected));
 
-    /* Equality is by content, not by pointer */
-    iothread_unref(iothread, same);
-    g_free(same);
-    assert_holders(iothread, NULL);
+    /* Names are compared by content, not by pointer */
+    iothread_remove_holder(iothread, IO_THREAD_HOLDER_TYPE_BLOCK_EXPORT,
+                           "export0");
+    assert_no_holder(iothread);
     test_iothread_free(iothread);
 }
 
-static void test_each_registration_holds_one_reference(void)
+static void test_oldest_first(void)
 {
-    IOThread *iothread = test_iothread_new();
+    const Holder expected[] = {
+        { IO_THREAD_HOLDER_TYPE_BLOCK_NODE, "node0" },
+        { IO_THREAD_HOLDER_TYPE_QOM_OBJECT, "/machine/peripheral/vd0" },
+        { IO_THREAD_HOLDER_TYPE_BLOCK_EXPORT, "export0" },
+    };
+    IOThread *iothread;
 
-    iothread_ref(iothread, "a");
-    g_assert_cmpint(holder_refs(iothread), ==, 1);
-    iothread_ref(iothread, "b");
-    g_assert_cmpint(holder_refs(iothread), ==, 2);
-    iothread_unref(iothread, "a");
-    g_assert_cmpint(holder_refs(iothread), ==, 1);
-    iothread_unref(iothread, "b");
+    take_bql();
+    iothread = test_iothread_new("io0");
+    for (guint i = 0; i < G_N_ELEMENTS(expected); i++) {
+        iothread_add_holder(iothread, expected[i].type, expected[i].name);
+    }
+    assert_holders(iothread, expected, G_N_ELEMENTS(expected));
+
+    iothread_remove_holder(iothread, IO_THREAD_HOLDER_TYPE_QOM_OBJECT,
+                           "/machine/peripheral/vd0");
+    assert_holders(iothread, (Holder[]) { expected[0], expected[2] }, 2);
+    iothread_remove_holder(iothread, IO_THREAD_HOLDER_TYPE_BLOCK_NODE,
+                           "node0");
+    iothread_remove_holder(iothread, IO_THREAD_HOLDER_TYPE_BLOCK_EXPORT,
+                           "export0");
     test_iothread_free(iothread);
 }
 
-static void test_listed_oldest_first(void)
+static void test_duplicates(void)
 {
-    IOThread *iothread = test_iothread_new();
+    const Holder a = { IO_THREAD_HOLDER_TYPE_BLOCK_NODE, "a" };
+    const Holder b = { IO_THREAD_HOLDER_TYPE_BLOCK_NODE, "b" };
+    IOThread *iothread;
 
-    iothread_ref(iothread, "/machine/peripheral/c");
-    iothread_ref(iothread, "/machine/peripheral/a");
-    iothread_ref(iothread, "block-export:b");
-    assert_holders(iothread, "/machine/peripheral/c", "/machine/peripheral/a",
-                   "block-export:b", NULL);
-
-    iothread_unref(iothread, "/machine/peripheral/a");
-    assert_holders(iothread, "/machine/peripheral/c", "block-export:b", NULL);
-    iothread_unref(iothread, "/machine/peripheral/c");
-    iothread_unref(iothread, "block-export:b");
-    test_iothread_free(iothread);
-}
-
-static void test_duplicates_are_counted(void)
-{
-    IOThread *iothread = test_iothread_new();
-
-    iothread_ref(iothread, "a");
-    iothread_ref(iothread, "b");
-    iothread_ref(iothread, "a");
-    assert_holders(iothread, "a", "b", "a", NULL);
-    g_assert_cmpint(holder_refs(iothread), ==, 3);
+    take_bql();
+    iothread = test_iothread_new("io0");
+    iothread_add_holder(iothread, a.type, a.name);
+    iothread_add_holder(iothread, b.type, b.name);
+    iothread_add_holder(iothread, a.type, a.name);
+    assert_holders(iothread, (Holder[]) { a, b, a }, 3);
+    g_assert_cmpuint(holder_refs(iothread), ==, 3);
 
     /* The newest registration of a duplicate goes first */
-    iothread_unref(iothread, "a");
-    assert_holders(iothread, "a", "b", NULL);
-    iothread_unref(iothread, "a");
-    assert_holders(iothread, "b", NULL);
-    g_assert_cmpint(holder_refs(iothread), ==, 1);
+    iothread_remove_holder(iothread, a.type, a.name);
+    assert_holders(iothread, (Holder[]) { a, b }, 2);
+    iothread_remove_holder(iothread, a.type, a.name);
+    assert_holders(iothread, (Holder[]) { b }, 1);
+    g_assert_cmpuint(holder_refs(iothread), ==, 1);
+    iothread_remove_holder(iothread, b.type, b.name);
+    test_iothread_free(iothread);
+}
+
+static void test_types_are_distinct(void)
+{
+    const Holder export = { IO_THREAD_HOLDER_TYPE_BLOCK_EXPORT, "x" };
+    const Holder node = { IO_THREAD_HOLDER_TYPE_BLOCK_NODE, "x" };
+    IOThread *iothread;
+
+    take_bql();
+    iothread = test_iothread_new("io0");
+    iothread_add_holder(iothread, export.type, export.name);
+    iothread_add_holder(iothread, node.type, node.name);
+    iothread_remove_holder(iothread, export.type, export.name);
+    assert_holders(iothread, (Holder[]) { node }, 1);
+    iothread_remove_holder(iothread, node.type, node.name);
+    test_iothread_free(iothread);
+}
+
+static void test_ref_is_qom_object(void)
+{
+    const Holder expected[] = {
+        { IO_THREAD_HOLDER_TYPE_QOM_OBJECT, "/machine/peripheral/vd0" },
+    };
+    IOThread *iothread;
+
+    take_bql();
+    iothread = test_iothread_new("io0");
+    iothread_ref(iothread, "/machine/peripheral/vd0");
+    assert_holders(iothread, expected, G_N_ELEMENTS(expected));
+    g_assert_cmpuint(holder_refs(iothread), ==, 1);
+    iothread_remove_holder(iothread, IO_THREAD_HOLDER_TYPE_QOM_OBJECT,
+                           "/machine/peripheral/vd0");
+
+    iothread_add_holder(iothread, IO_THREAD_HOLDER_TYPE_QOM_OBJECT,
+                        "/machine/peripheral/vd0");
+    iothread_unref(iothread, "/machine/peripheral/vd0");
+    test_iothread_free(iothread);
+}
+
+static void test_references(void)
+{
+    IOThread *iothread;
+
+    take_bql();
+    iothread = test_iothread_new("io0");
+    iothread_add_holder(iothread, IO_THREAD_HOLDER_TYPE_BLOCK_NODE, "a");
+    g_assert_cmpuint(holder_refs(iothread), ==, 1);
+    iothread_ref(iothread, "b");
+    g_assert_cmpuint(holder_refs(iothread), ==, 2);
+    iothread_remove_holder(iothread, IO_THREAD_HOLDER_TYPE_BLOCK_NODE, "a");
+    g_assert_cmpuint(holder_refs(iothread), ==, 1);
     iothread_unref(iothread, "b");
     test_iothread_free(iothread);
 }
 
-static void test_holders_are_bytes(void)
+/* While an IOThread is finalized, the holders of this one are listed */
+static IOThread *listed_at_finalize;
+
+static void test_iothread_finalize(Object *obj)
 {
-    IOThread *iothread = test_iothread_new();
-    const char not_utf8[] = "\xff\xfe/machine/\x80\xc3\x28";
-    gsize long_len = 1024 * 1024;
-    g_autofree char *long_holder = g_malloc(long_len + 1);
-    g_auto(GStrv) holders = NULL;
-
-    for (gsize i = 0; i < long_len; i++) {
-        long_holder[i] = 1 + i % 255;
+    g_assert_cmpuint(obj->ref, ==, 0);
+    if (listed_at_finalize) {
+        assert_no_holder(listed_at_finalize);
     }
-    long_holder[long_len] = '\0';
-
-    iothread_ref(iothread, not_utf8);
-    iothread_ref(iothread, long_holder);
-    holders = iothread_get_holders(iothread);
-    g_assert_cmpuint(g_strv_length(holders), ==, 2);
-    g_assert_cmpmem(holders[0], strlen(holders[0]),
-                    not_utf8, sizeof(not_utf8) - 1);
-    g_assert_cmpmem(holders[1], strlen(holders[1]), long_holder, long_len);
-
-    iothread_unref(iothread, not_utf8);
-    iothread_unref(iothread, long_holder);
-    assert_holders(iothread, NULL);
-    test_iothread_free(iothread);
+    finalized++;
 }
 
-/* Names are bytes to these functions, whatever query-iothreads makes of them */
-static void test_names_are_not_interpreted(void)
+/*
+ * A held IOThread outlives its id; removing its last holder finalizes it,
+ * and the holder functions can be called while it is being finalized.
+ */
+static void test_last_holder_finalizes(void)
 {
-    IOThread *iothread = test_iothread_new();
-    const char *names[] = {
-        "no-colon", "no-such-kind:x", "block-export:", ":", "\xff:\x80",
-    };
+    IOThread *iothread;
 
-    for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
-        iothread_ref(iothread, names[i]);
-    }
-    assert_holders(iothread, "no-colon", "no-such-kind:x", "block-export:",
-                   ":", "\xff:\x80", NULL);
-    for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
-        iothread_unref(iothread, names[i]);
-    }
-    assert_holders(iothread, NULL);
-    test_iothread_free(iothread);
+    take_bql();
+    iothread = test_iothread_new("io0");
+    listed_at_finalize = test_iothread_new("io1");
+    iothread_add_holder(iothread, IO_THREAD_HOLDER_TYPE_BLOCK_NODE, "a");
+    object_unparent(OBJECT(iothread));
+
+    finalized = 0;
+    iothread_remove_holder(iothread, IO_THREAD_HOLDER_TYPE_BLOCK_NODE, "a");
+    g_assert_cmpint(finalized, ==, 1);
+
+    test_iothread_free(listed_at_finalize);
+    listed_at_finalize = NULL;
 }
 
-static void test_iothreads_are_independent(void)
+static void test_independent(void)
 {
-    IOThread *first = test_iothread_new();
-    IOThread *second = test_iothread_new();
+    const Holder a = { IO_THREAD_HOLDER_TYPE_QOM_OBJECT, "a" };
+    const Holder b = { IO_THREAD_HOLDER_TYPE_QOM_OBJECT, "b" };
+    IOThread *first, *second;
 
-    iothread_ref(first, "a");
-    iothread_ref(second, "b");
-    assert_holders(first, "a", NULL);
-    assert_holders(second, "b", NULL);
+    take_bql();
+    first = test_iothread_new("io0");
+    second = test_iothread_new("io1");
+    iothread_ref(first, a.name);
+    iothread_ref(second, b.name);
+    assert_holders(first, (Holder[]) { a }, 1);
+    assert_holders(second, (Holder[]) { b }, 1);
+    g_assert_cmpuint(holder_refs(first), ==, 1);
+    g_assert_cmpuint(holder_refs(second), ==, 1);
 
-    expect_critical("*holder 'b' is not registered*");
-    iothread_unref(first, "b");
-    g_test_assert_expected_messages();
-    g_assert_cmpint(holder_refs(first), ==, 1);
-
-    iothread_unref(first, "a");
-    iothread_unref(second, "b");
+    iothread_unref(first, a.name);
+    assert_no_holder(first);
+    assert_holders(second, (Holder[]) { b }, 1);
+    iothread_unref(second, b.name);
     test_iothread_free(first);
     test_iothread_free(second);
 }
 
-static void test_null_iothread_is_refused(void)
+/* Names are bytes to these functions: any but NUL, of any length */
+static void test_names_are_bytes(void)
 {
-    expect_critical("iothread_ref: assertion 'iothread != NULL' failed");
-    iothread_ref(NULL, "a");
-    g_test_assert_expected_messages();
+    const char not_utf8[] = "\xff\xfe/machine/\x80\xc3\x28";
+    gsize long_len = 1024 * 1024;
+    g_autofree char *long_name = g_malloc(long_len + 1);
+    IOThread *iothread;
 
-    expect_critical("iothread_unref: assertion 'iothread != NULL' failed");
-    iothread_unref(NULL, "a");
-    g_test_assert_expected_messages();
-
-    expect_critical("iothread_get_holders: assertion 'iothread != NULL' "
-                    "failed");
-    g_assert_null(iothread_get_holders(NULL));
-    g_test_assert_expected_messages();
-}
-
-static void test_null_or_empty_holder_is_refused(void)
-{
-    IOThread *iothread = test_iothread_new();
-    const char *missing[] = { NULL, "" };
-
-    iothread_ref(iothread, "kept");
-    for (gsize i = 0; i < G_N_ELEMENTS(missing); i++) {
-        expect_critical("iothread_ref: assertion 'holder != NULL && *holder' "
-                        "failed");
-        iothread_ref(iothread, missing[i]);
-        g_test_assert_expected_messages();
-
-        expect_critical("iothread_unref: assertion "
-                        "'holder != NULL && *holder' failed");
-        iothread_unref(iothread, missing[i]);
-        g_test_assert_expected_messages();
-
-        assert_holders(iothread, "kept", NULL);
-        g_assert_cmpint(holder_refs(iothread), ==, 1);
+    for (gsize i = 0; i < long_len; i++) {
+        long_name[i] = 1 + i % 255;
     }
-    iothread_unref(iothread, "kept");
+    long_name[long_len] = '\0';
+
+    take_bql();
+    iothread = test_iothread_new("io0");
+    iothread_add_holder(iothread, IO_THREAD_HOLDER_TYPE_BLOCK_NODE, not_utf8);
+    iothread_add_holder(iothread, IO_THREAD_HOLDER_TYPE_BLOCK_NODE,
+                        long_name);
+    assert_holders(iothread, (Holder[]) {
+                       { IO_THREAD_HOLDER_TYPE_BLOCK_NODE, not_utf8 },
+                       { IO_THREAD_HOLDER_TYPE_BLOCK_NODE, long_name },
+                   }, 2);
+    iothread_remove_holder(iothread, IO_THREAD_HOLDER_TYPE_BLOCK_NODE,
+                           not_utf8);
+    iothread_remove_holder(iothread, IO_THREAD_HOLDER_TYPE_BLOCK_NODE,
+                           long_name);
     test_iothread_free(iothread);
 }
 
-static void test_unbalanced_unref_is_refused(void)
+/*
+ * Programming errors stop QEMU with a message: each case runs in a child
+ * process, which must fail with the message on stderr.
+ */
+typedef struct DeathTest {
+    const char *path;
+    void (*fn)(void);
+    const char *stderr_pattern;
+} DeathTest;
+
+static void die_null_iothread(void)
 {
-    IOThread *iothread = test_iothread_new();
+    take_bql();
+    iothread_add_holder(NULL, IO_THREAD_HOLDER_TYPE_BLOCK_NODE, "a");
+}
 
-    expect_critical("iothread_unref: holder 'never' is not registered on "
-                    "IOThread *");
-    iothread_unref(iothread, "never");
-    g_test_assert_expected_messages();
-    g_assert_cmpint(holder_refs(iothread), ==, 0);
+static void die_null_iothread_foreach(void)
+{
+    take_bql();
+    iothread_foreach_holder(NULL, list_holder, NULL);
+}
 
+static void die_empty_name(void)
+{
+    take_bql();
+    iothread_ref(test_iothread_new("io0"), "");
+}
+
+static void die_null_name(void)
+{
+    take_bql();
+    iothread_remove_holder(test_iothread_new("io0"),
+                           IO_THREAD_HOLDER_TYPE_BLOCK_EXPORT, NULL);
+}
+
+static void die_unknown_remove(void)
+{
+    IOThread *iothread;
+
+    take_bql();
+    iothread = test_iothread_new("io0");
+    iothread_add_holder(iothread, IO_THREAD_HOLDER_TYPE_BLOCK_EXPORT, "x");
+    iothread_remove_holder(iothread, IO_THREAD_HOLDER_TYPE_BLOCK_NODE, "x");
+}
+
+static void die_unbalanced_unref(void)
+{
+    IOThread *iothread;
+
+    take_bql();
+    iothread = test_iothread_new("io0");
     iothread_ref(iothread, "a");
-    iothread_ref(iothread, "b");
     iothread_unref(iothread, "a");
-    expect_critical("iothread_unref: holder 'a' is not registered*");
     iothread_unref(iothread, "a");
-    g_test_assert_expected_messages();
-    assert_holders(iothread, "b", NULL);
-    g_assert_cmpint(holder_refs(iothread), ==, 1);
-
-    /* A non-UTF-8 holder is named as g_strescape() shows it */
-    expect_critical("*holder '\\377' is not registered*");
-    iothread_unref(iothread, "\xff");
-    g_test_assert_expected_messages();
-
-    iothread_unref(iothread, "b");
-    test_iothread_free(iothread);
 }
 
-#define THREADS 4
-#define ROUNDS 2000
-
-typedef struct Worker {
-    GThread *thread;
-    char name[32];
-    IOThread *shared;
-    IOThread *own;
-} Worker;
-
-static gpointer worker_run(gpointer opaque)
+/*
+ * Without the BQL: from a thread that is not in the main loop's AioContext,
+ * in a process that never called take_bql().
+ */
+static void run_in_thread(GThreadFunc fn)
 {
-    Worker *worker = opaque;
+    g_thread_join(g_thread_new("no-bql", fn, test_iothread_new("io0")));
+}
 
-    for (int round = 0; round < ROUNDS; round++) {
-        g_auto(GStrv) holders = NULL;
-
-        iothread_ref(worker->shared, worker->name);
-        iothread_ref(worker->own, worker->name);
-        holders = iothread_get_holders(worker->shared);
-        g_assert_cmpuint(g_strv_length(holders), >=, 1);
-        g_assert_cmpuint(g_strv_length(holders), <=, THREADS);
-        for (gsize i = 0; holders[i]; i++) {
-            g_assert_true(g_str_has_prefix(holders[i], "worker-"));
-        }
-        iothread_unref(worker->shared, worker->name);
-    }
+static gpointer add_without_bql(gpointer iothread)
+{
+    iothread_add_holder(iothread, IO_THREAD_HOLDER_TYPE_BLOCK_NODE, "a");
     return NULL;
 }
 
-static void test_concurrent_callers_lose_nothing(void)
+static gpointer remove_without_bql(gpointer iothread)
 {
-    IOThread *shared = test_iothread_new();
-    Worker workers[THREADS] = {};
+    iothread_remove_holder(iothread, IO_THREAD_HOLDER_TYPE_BLOCK_NODE, "a");
+    return NULL;
+}
 
-    for (int i = 0; i < THREADS; i++) {
-        g_snprintf(workers[i].name, sizeof(workers[i].name), "worker-%d", i);
-        workers[i].shared = shared;
-        workers[i].own = test_iothread_new();
-        workers[i].thread = g_thread_new(workers[i].name, worker_run,
-                                         &workers[i]);
-    }
-    for (int i = 0; i < THREADS; i++) {
-        g_thread_join(workers[i].thread);
-    }
+static gpointer ref_without_bql(gpointer iothread)
+{
+    iothread_ref(iothread, "a");
+    return NULL;
+}
 
-    assert_holders(shared, NULL);
-    test_iothread_free(shared);
-    for (int i = 0; i < THREADS; i++) {
-        g_auto(GStrv) holders = iothread_get_holders(workers[i].own);
+static gpointer unref_without_bql(gpointer iothread)
+{
+    iothread_unref(iothread, "a");
+    return NULL;
+}
 
-        g_assert_cmpuint(g_strv_length(holders), ==, ROUNDS);
-        g_assert_cmpint(holder_refs(workers[i].own), ==, ROUNDS);
-        for (int round = 0; round < ROUNDS; round++) {
-            g_assert_cmpstr(holders[round], ==, workers[i].name);
-            iothread_unref(workers[i].own, workers[i].name);
-        }
-        test_iothread_free(workers[i].own);
+static gpointer foreach_without_bql(gpointer iothread)
+{
+    iothread_foreach_holder(iothread, list_holder, NULL);
+    return NULL;
+}
+
+static void die_add_without_bql(void)
+{
+    run_in_thread(add_without_bql);
+}
+
+static void die_remove_without_bql(void)
+{
+    run_in_thread(remove_without_bql);
+}
+
+static void die_ref_without_bql(void)
+{
+    run_in_thread(ref_without_bql);
+}
+
+static void die_unref_without_bql(void)
+{
+    run_in_thread(unref_without_bql);
+}
+
+static void die_foreach_without_bql(void)
+{
+    run_in_thread(foreach_without_bql);
+}
+
+static const DeathTest death_tests[] = {
+    { "null-iothread", die_null_iothread,
+      "*iothread_add_holder: NULL IOThread (holder 'a')*" },
+    { "null-iothread-foreach", die_null_iothread_foreach,
+      "*iothread_foreach_holder: NULL IOThread*" },
+    { "empty-name", die_empty_name,
+      "*iothread_ref: no holder name for IOThread 'io0'*" },
+    { "null-name", die_null_name,
+      "*iothread_remove_holder: no holder name for IOThread 'io0'*" },
+    { "unknown-remove", die_unknown_remove,
+      "*iothread_remove_holder: 'x' is not a holder of IOThread 'io0'*" },
+    { "unbalanced-unref", die_unbalanced_unref,
+      "*iothread_unref: 'a' is not a holder of IOThread 'io0'*" },
+    { "no-bql/add", die_add_without_bql, "*iothread_add_holder*" },
+    { "no-bql/remove", die_remove_without_bql, "*iothread_remove_holder*" },
+    { "no-bql/ref", die_ref_without_bql, "*iothread_ref*" },
+    { "no-bql/unref", die_unref_without_bql, "*iothread_unref*" },
+    { "no-bql/foreach", die_foreach_without_bql, "*iothread_foreach_holder*" },
+};
+
+static void test_death(gconstpointer opaque)
+{
+    const DeathTest *test = opaque;
+
+    if (g_test_subprocess()) {
+        test->fn();
+        return;
     }
+    g_test_trap_subprocess(NULL, 0, 0);
+    g_test_trap_assert_failed();
+    g_test_trap_assert_stderr(test->stderr_pattern);
 }
 
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    qemu_init_main_loop(&error_abort);
     module_call_init(MODULE_INIT_QOM);
     type_register_static(&test_iothread_info);
 
-    g_test_add_func("/iothread-holders/new-iothread-has-no-holder",
-                    test_new_iothread_has_no_holder);
-    g_test_add_func("/iothread-holders/holder-is-copied",
-                    test_holder_is_copied);
-    g_test_add_func("/iothread-holders/each-registration-holds-one-reference",
-                    test_each_registration_holds_one_reference);
-    g_test_add_func("/iothread-holders/listed-oldest-first",
-                    test_listed_oldest_first);
-    g_test_add_func("/iothread-holders/duplicates-are-counted",
-                    test_duplicates_are_counted);
-    g_test_add_func("/iothread-holders/holders-are-bytes",
-                    test_holders_are_bytes);
-    g_test_add_func("/iothread-holders/names-are-not-interpreted",
-                    test_names_are_not_interpreted);
-    g_test_add_func("/iothread-holders/iothreads-are-independent",
-                    test_iothreads_are_independent);
-    g_test_add_func("/iothread-holders/misuse/null-iothread",
-                    test_null_iothread_is_refused);
-    g_test_add_func("/iothread-holders/misuse/null-or-empty-holder",
-                    test_null_or_empty_holder_is_refused);
-    g_test_add_func("/iothread-holders/misuse/unbalanced-unref",
-                    test_unbalanced_unref_is_refused);
-    g_test_add_func("/iothread-holders/threads/concurrent-callers-lose-nothing",
-                    test_concurrent_callers_lose_nothing);
+    g_test_add_func("/iothread-holders/empty", test_empty);
+    g_test_add_func("/iothread-holders/name-is-copied", test_name_is_copied);
+    g_test_add_func("/iothread-holders/oldest-first", test_oldest_first);
+    g_test_add_func("/iothread-holders/duplicates", test_duplicates);
+    g_test_add_func("/iothread-holders/types-are-distinct",
+                    test_types_are_distinct);
+    g_test_add_func("/iothread-holders/ref-is-qom-object",
+                    test_ref_is_qom_object);
+    g_test_add_func("/iothread-holders/references", test_references);
+    g_test_add_func("/iothread-holders/last-holder-finalizes",
+                    test_last_holder_finalizes);
+    g_test_add_func("/iothread-holders/independent", test_independent);
+    g_test_add_func("/iothread-holders/names-are-bytes",
+                    test_names_are_bytes);
+    for (guint i = 0; i < G_N_ELEMENTS(death_tests); i++) {
+        g_autofree char *path =
+            g_strdup_printf("/iothread-holders/death/%s", death_tests[i].path);
+
+        g_test_add_data_func(path, &death_tests[i], test_death);
+    }
     return g_test_run();
 }
