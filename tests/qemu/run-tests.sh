@@ -64,7 +64,9 @@ excluded_qtests=(bios-tables-test migration-test)
 #   or a missing tool), none failed, 120 s (83 s without the sanitizers).
 #   The iotests that fail now and then on 10.2.2 (153 and 312, which race
 #   the previous process for an image lock, and iothreads-create, a hang
-#   in 10.2.2) are not in group auto, so no failure is allowed.
+#   in 10.2.2) are not in group auto.  161, which is, lost that same race
+#   once beside a parallel build (8 of 8 reruns passed): a test that fails
+#   by that message alone is run once more (see below).
 #   Under ASan, nbd-qemu-allocation hangs now and then: 5 of 60 runs on the
 #   --disable-rust build with the sanitizers (0 of 60 without), both threads
 #   of qemu-nbd waiting on AddressSanitizer's own allocator lock after
@@ -206,6 +208,24 @@ else
 fi
 status=$?
 meson_summary check-block.log
+# An iotest that fails only because a qemu-img lost the race for the image
+# lock against the QEMU the test has just quit ("Failed to get "write"
+# lock") is run once more: 161 did so once in a run beside a parallel
+# build, and passed 8 of 8 reruns on the same machine and load.  It counts
+# as passed only if it passes then; any other failure stands.
+if [ $status != 0 ]; then
+    status=0
+    for test in $(sed -n 's/.* - qemu:\(io-qcow2-[^ ]*\) .* FAIL .*/\1/p' check-block.log | sort -u); do
+        if ! grep -A40 "qemu:$test$" meson-logs/testlog.txt | grep -q 'Failed to get "write" lock'; then
+            echo "failed: $test"; status=1; continue
+        fi
+        if meson test --no-rebuild -t 1 --suite block "$test" >"$test.rerun.log" 2>&1; then
+            echo "lost the image lock race once, passed when run again: $test"
+        else
+            echo "failed twice: $test"; status=1
+        fi
+    done
+fi
 if ! $unpatched; then
     passed_in check-block.log io-qcow2-iothread-holders || status=1
 fi
